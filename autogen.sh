@@ -1,0 +1,3 @@
+#!/bin/sh
+# Regenerate the build system (configure, Makefile.in, aux files).
+exec autoreconf -fi "$(dirname "$0")"

@@ -1,0 +1,62 @@
+/* The state of one modinit run, passed down explicitly (no globals). */
+#ifndef MODINIT_STATE_H
+#define MODINIT_STATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "cli.h"
+#include "loop.h"
+#include "reap.h"
+#include "signals.h"
+
+/* Exit statuses of modinit itself (sysexits.h values). */
+enum {
+	EXIT_USAGE = 64,    /* EX_USAGE */
+	EXIT_INTERNAL = 70, /* EX_SOFTWARE */
+	EXIT_CONFIG = 78,   /* EX_CONFIG */
+};
+
+enum shutdown_state {
+	SD_RUNNING = 0, /* the main command runs */
+	SD_STOPPING,    /* stop signal sent to what is left, grace timer armed */
+	SD_KILLING,     /* grace over: SIGKILL sent, waiting for the last reaps */
+};
+
+struct shutdown {
+	enum shutdown_state state;
+	int stop_signal;
+	uint64_t grace_ms;
+	uint64_t grace_timer; /* 0 = none */
+};
+
+struct modinit {
+	struct cli_opts opts;
+	char **command;
+	bool pid1;
+	pid_t self;
+	struct loop loop;
+	struct sig_state sigs;
+	struct reaper reaper;
+	struct shutdown sd;
+	bool finished;
+	int exit_code;
+};
+
+/* shutdown.c */
+/* Signal every process modinit answers for but itself: the whole namespace
+ * as PID 1 (kill(-1)), its descendants otherwise. Returns how many were
+ * signalled (PID 1: 1 if any, 0 if none), or -errno. */
+long shutdown_signal_all(struct modinit *m, int sig);
+/* RUNNING -> STOPPING: stop signal to every remaining process, grace armed. */
+void shutdown_begin(struct modinit *m, const char *reason);
+/* Called after each reap pass: finishes the run once nothing is left. */
+void shutdown_check_done(struct modinit *m);
+
+/* supervise.c */
+/* Start the main command and run the loop until the run is over; returns the
+ * exit code. */
+int supervise_run(struct modinit *m);
+
+#endif

@@ -1,0 +1,23 @@
+/* Parsers shared by the CLI and the config: signals, durations, numbers. */
+#ifndef MODINIT_PARSE_H
+#define MODINIT_PARSE_H
+
+#include <stdint.h>
+#include <stddef.h>
+
+/* "SIGTERM", "TERM", "15", "SIGRTMIN+3", "RTMAX-1" (case-insensitive
+ * names). Returns 0 and sets *sig, or -EINVAL. */
+int parse_signal(const char *s, int *sig);
+
+/* Canonical name of a signal: "SIGTERM", "SIGRTMIN+3"; "SIG?NN" if unknown.
+ * buf must hold at least 16 bytes; returns buf. */
+const char *signal_name(int sig, char *buf, size_t len);
+
+/* "250ms", "5s", "2m", "1h" into milliseconds. A unit is required.
+ * Returns 0, -EINVAL (not a duration) or -ERANGE (too large). */
+int parse_duration(const char *s, uint64_t *ms);
+
+/* A decimal integer in [min, max]; -EINVAL or -ERANGE otherwise. */
+int parse_long(const char *s, long min, long max, long *out);
+
+#endif

@@ -1,0 +1,18 @@
+/* /proc walks, for the subreaper case where kill(-1) is not ours to use. */
+#ifndef MODINIT_PROC_H
+#define MODINIT_PROC_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Every live (non-zombie) descendant of root. *out is malloc'd (free it);
+ * returns the count, or -errno. */
+long proc_descendants(pid_t root, pid_t **out);
+/* Signal every live descendant of root; returns how many were signalled. */
+long proc_signal_descendants(pid_t root, int sig);
+/* Async-signal-safe (no malloc, no stdio): SIGKILL our children again and
+ * again until none is left, catching grandchildren as they are re-parented
+ * to us. For the fault handler only. */
+void proc_kill_descendants_raw(int sig);
+
+#endif

@@ -1,0 +1,74 @@
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+
+#include "log.h"
+#include "modinit.h"
+#include "parse.h"
+#include "proc.h"
+
+long shutdown_signal_all(struct modinit *m, int sig)
+{
+	if (m->pid1) {
+		/* PID 1 of its own namespace: kill(-1) reaches everyone else in
+		 * it and nothing outside (pid_namespaces(7)). */
+		if (kill(-1, sig) == 0)
+			return 1;
+		return errno == ESRCH ? 0 : -errno;
+	}
+	/* Never kill(-1) outside our namespace: it would hit the host. */
+	return proc_signal_descendants(m->self, sig);
+}
+
+static void shutdown_grace_over(void *arg)
+{
+	struct modinit *m = arg;
+	long n;
+
+	m->sd.grace_timer = 0;
+	if (m->sd.state != SD_STOPPING)
+		return;
+	m->sd.state = SD_KILLING;
+	n = shutdown_signal_all(m, SIGKILL);
+	if (n < 0)
+		log_msg(LOGL_ERROR, "cannot kill the remaining processes: %s", strerror((int)-n));
+	else if (n > 0)
+		log_msg(LOGL_WARN, "grace period of %llu ms over: sent SIGKILL to the remaining processes",
+			(unsigned long long)m->sd.grace_ms);
+}
+
+void shutdown_begin(struct modinit *m, const char *reason)
+{
+	char name[16];
+	long n;
+	int r;
+
+	if (m->sd.state != SD_RUNNING)
+		return;
+	m->sd.state = SD_STOPPING;
+	n = shutdown_signal_all(m, m->sd.stop_signal);
+	if (n < 0)
+		log_msg(LOGL_ERROR, "cannot signal the remaining processes: %s", strerror((int)-n));
+	else if (n > 0)
+		log_msg(LOGL_DEBUG, "%s: sent %s to the remaining processes", reason,
+			signal_name(m->sd.stop_signal, name, sizeof(name)));
+	r = loop_timer_add(&m->loop, m->sd.grace_ms, shutdown_grace_over, m, &m->sd.grace_timer);
+	if (r < 0) {
+		/* Without a timer nothing would escalate: escalate now. */
+		log_msg(LOGL_ERROR, "cannot arm the grace timer: %s", strerror(-r));
+		shutdown_grace_over(m);
+	}
+}
+
+void shutdown_check_done(struct modinit *m)
+{
+	if (!m->reaper.main_exited || !m->reaper.no_children)
+		return;
+	if (m->sd.grace_timer) {
+		loop_timer_cancel(&m->loop, m->sd.grace_timer);
+		m->sd.grace_timer = 0;
+	}
+	m->finished = true;
+}

@@ -1,0 +1,19 @@
+/* Starting processes: the main command, and helpers for modules. */
+#ifndef MODINIT_SPAWN_H
+#define MODINIT_SPAWN_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "signals.h"
+
+/* Fork and exec argv (PATH search) in its own process group, as the
+ * terminal's foreground group when tty_fg, with the inherited signal state.
+ * An exec failure is logged here, naming the command, and the child exits
+ * 127 (not found) or 126 (found but not runnable).
+ * Returns 0 and *pid, or -errno if fork failed. */
+int spawn_command(char *const argv[], const struct sig_state *sigs, bool tty_fg, pid_t *pid);
+/* The exit code an exec errno stands for: 127 for ENOENT/ENOTDIR, else 126. */
+int spawn_exec_code(int err);
+
+#endif
