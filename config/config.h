@@ -1,0 +1,61 @@
+/* The configuration: libyaml in, a plain marked tree (struct modinit_node)
+ * and plain structs out. No yaml.h type leaves this folder. */
+#ifndef MODINIT_CONFIG_H
+#define MODINIT_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <modinit/module.h>
+
+#define CONFIG_MAX_DEPTH 32
+
+/* A parsed document: the tree plus the memory behind it. */
+struct cfg_doc {
+	const struct modinit_node *root; /* NULL for an empty document */
+	void *mem;                        /* private */
+};
+
+/* Parse YAML text strictly (no anchors/aliases, no duplicate keys, one
+ * document, valid UTF-8, depth <= CONFIG_MAX_DEPTH, scalar keys only).
+ * name is the file name used in messages. Returns 0, or -EINVAL with one
+ * line "NAME:LINE:COL: message" (1-based) in err. */
+int cfg_parse_buffer(const char *name, const char *buf, size_t len, struct cfg_doc *doc,
+		     char *err, size_t errlen);
+/* The same for a file; a file that cannot be read is "NAME: strerror". */
+int cfg_parse_file(const char *path, struct cfg_doc *doc, char *err, size_t errlen);
+void cfg_doc_free(struct cfg_doc *doc);
+
+enum cfg_mode { CFG_MODE_WAIT = 0, CFG_MODE_WAIT_ALL, CFG_MODE_EXEC };
+enum cfg_tristate { CFG_AUTO = 0, CFG_TRUE, CFG_FALSE };
+
+struct cfg_module {
+	const char *name; /* name: (NULL if path: given) */
+	const char *path; /* path: (NULL if name: given) */
+	const struct modinit_node *node; /* the whole item (a MAP) */
+};
+
+/* The top-level keys, checked and converted. Pointers point into doc. */
+struct config {
+	struct cfg_doc doc;
+	const char *file;
+	enum cfg_mode mode;          bool mode_set;
+	char **command;              /* NULL-terminated; NULL if absent */
+	enum cfg_tristate subreaper;
+	int stop_signal;             bool stop_signal_set;
+	uint64_t grace_ms;           bool grace_set;
+	int log_level;               bool log_level_set; /* enum log_level */
+	const char *state_dir;       /* NULL if absent */
+	const char **module_path;    /* NULL-terminated; NULL if absent */
+	struct cfg_module *modules;
+	size_t module_count;
+};
+
+/* Parse and check path into c. 0, or -EINVAL with "FILE:LINE:COL: message"
+ * in err (module options are checked later, against each module's schema).
+ * Call config_free even on failure. */
+int config_load(const char *path, struct config *c, char *err, size_t errlen);
+void config_free(struct config *c);
+
+#endif

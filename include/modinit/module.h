@@ -1,0 +1,320 @@
+/*
+ * modinit/module.h - the whole module ABI of modinit.
+ *
+ * A module is one shared object that exports exactly one symbol: a const
+ * `struct modinit_module` named `modinit_module` (MODINIT_MODULE_SYMBOL).
+ * modinit checks its magic, ABI major/minor and size before it runs any of
+ * the module's code, then calls the hooks below. Everything a module may ask
+ * of modinit arrives as a const table of function pointers (struct
+ * modinit_host) passed to init: a module links against no modinit symbol.
+ *
+ * Rules for module code (it runs inside PID 1):
+ *  - never call waitpid/wait, never install signal handlers, never block
+ *    (no sleeping, no blocking I/O: use host timers and fd watches), never
+ *    start threads, never call exit();
+ *  - errors are 0 or a negative errno;
+ *  - every pointer the host hands over stays valid until fini unless said
+ *    otherwise.
+ *
+ * Build with -fvisibility=hidden and define the descriptor with
+ * MODINIT_MODULE_EXPORT so that it is the only exported symbol.
+ */
+#ifndef MODINIT_MODULE_H
+#define MODINIT_MODULE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** "MODI": first field of every descriptor; anything else is not a module. */
+#define MODINIT_MODULE_MAGIC 0x4d4f4449u
+/** Incompatible ABI changes bump the major: it must match exactly. */
+#define MODINIT_ABI_MAJOR 1
+/** Compatible additions (fields appended to the structs) bump the minor: a
+ *  module built for a newer minor than the running modinit is refused. */
+#define MODINIT_ABI_MINOR 0
+/** The one symbol a module exports. */
+#define MODINIT_MODULE_SYMBOL "modinit_module"
+/** Put this before the descriptor's definition to export it. */
+#define MODINIT_MODULE_EXPORT __attribute__((visibility("default")))
+
+/* ------------------------------------------------------------------ */
+/* Configuration tree                                                  */
+/* ------------------------------------------------------------------ */
+
+/** Kind of a configuration node. */
+enum modinit_node_type {
+	MODINIT_NODE_SCALAR = 1, /**< a string, number, boolean... as text */
+	MODINIT_NODE_LIST = 2,   /**< a YAML sequence */
+	MODINIT_NODE_MAP = 3,    /**< a YAML mapping with unique scalar keys */
+};
+
+/**
+ * One node of the parsed configuration, read-only. The YAML parser is not
+ * part of the ABI: modules see only this plain tree.
+ */
+struct modinit_node {
+	enum modinit_node_type type;
+	unsigned int line;   /**< 1-based line in the configuration file */
+	unsigned int column; /**< 1-based column */
+	const char *value;   /**< SCALAR: its text (never NULL); else NULL */
+	bool quoted;         /**< SCALAR: written in quotes ("5s", '5s') */
+	size_t count;        /**< LIST: items; MAP: pairs; SCALAR: 0 */
+	const struct modinit_node *items; /**< LIST: the items; MAP: the values */
+	const struct modinit_node *keys;  /**< MAP: the keys (scalars), keys[i]
+					       goes with items[i]; else NULL */
+};
+
+/* ------------------------------------------------------------------ */
+/* Option schema                                                       */
+/* ------------------------------------------------------------------ */
+
+/** Type of a module option; modinit validates values before init. */
+enum modinit_opt_type {
+	MODINIT_OPT_STRING = 1,   /**< scalar, kept as text: value.str */
+	MODINIT_OPT_BOOL,         /**< true or false only: value.boolean */
+	MODINIT_OPT_INT,          /**< decimal integer: value.integer */
+	MODINIT_OPT_DURATION,     /**< 250ms, 5s, 2m, 1h: value.ms */
+	MODINIT_OPT_SIGNAL,       /**< SIGTERM, TERM, 15, SIGRTMIN+3: value.signo */
+	MODINIT_OPT_STRING_LIST,  /**< list of scalars: value.strv / count */
+	MODINIT_OPT_MAP,          /**< a mapping, checked by the module: node */
+	MODINIT_OPT_LIST,         /**< a list, checked by the module: node */
+};
+
+/** One entry of a module's option schema; the array ends with key NULL. */
+struct modinit_option {
+	const char *key;           /**< the YAML key under the module's item */
+	enum modinit_opt_type type;
+	const char *default_value; /**< text parsed as the config would be, or
+				        NULL for none (MAP/LIST: always NULL) */
+	const char *help;          /**< one line for --describe-module */
+	bool required;             /**< missing from the config is an error */
+};
+
+/** A validated option value, as init receives it. */
+struct modinit_value {
+	const char *key;
+	enum modinit_opt_type type;
+	bool set;       /**< given in the config, or a default applied */
+	bool from_default;
+	const struct modinit_node *node; /**< the config node; NULL if default */
+	const char *str;                 /**< STRING (also the text of scalars) */
+	bool boolean;                    /**< BOOL */
+	long long integer;               /**< INT */
+	uint64_t ms;                     /**< DURATION, milliseconds */
+	int signo;                       /**< SIGNAL */
+	const char *const *strv;         /**< STRING_LIST, count entries */
+	size_t count;                    /**< STRING_LIST */
+};
+
+/** Every option of the schema, in schema order, set or not. */
+struct modinit_options {
+	size_t count;
+	const struct modinit_value *values;
+	const struct modinit_node *node; /**< the module's whole config item */
+};
+
+/** The value of option key (NULL if the schema has no such key). */
+static inline const struct modinit_value *
+modinit_opt(const struct modinit_options *o, const char *key)
+{
+	for (size_t i = 0; i < o->count; i++) {
+		const char *a = o->values[i].key, *b = key;
+
+		while (*a && *a == *b) {
+			a++;
+			b++;
+		}
+		if (*a == *b)
+			return &o->values[i];
+	}
+	return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Host services                                                       */
+/* ------------------------------------------------------------------ */
+
+/** Log levels for host->log; lines are prefixed with the module's name. */
+enum modinit_log_level {
+	MODINIT_LOG_ERROR = 0,
+	MODINIT_LOG_WARN = 1,
+	MODINIT_LOG_INFO = 2,
+	MODINIT_LOG_DEBUG = 3,
+};
+
+/** Where a signal goes once the pipeline is through with it. */
+enum modinit_target {
+	MODINIT_TARGET_MAIN = 0, /**< the main command's pid (default) */
+	MODINIT_TARGET_GROUP,    /**< the main command's process group */
+	MODINIT_TARGET_ALL,      /**< every process but modinit: kill(-1) as
+				      PID 1, its descendants otherwise */
+};
+
+typedef void (*modinit_timer_cb)(void *arg);
+typedef void (*modinit_fd_cb)(void *arg, int fd, uint32_t events);
+/** A helper's end: status as from waitpid (use the W* macros). */
+typedef void (*modinit_exit_cb)(void *arg, pid_t pid, int status);
+
+/** How host->spawn starts a helper. Zero-initialise, then set fields. */
+struct modinit_spawn_opts {
+	int stdin_fd;  /**< dup'ed onto 0 in the helper; -1: /dev/null */
+	int stdout_fd; /**< onto 1; -1: modinit's own stdout */
+	int stderr_fd; /**< onto 2; -1: modinit's own stderr */
+	bool new_group; /**< own process group (so it can be killed whole) */
+};
+
+/**
+ * Services modinit offers a module. The table is const and owned by
+ * modinit; pass the table itself back as the first argument.
+ */
+struct modinit_host {
+	/** sizeof(struct modinit_host) of the running modinit. */
+	size_t size;
+	/** Log one line, "modinit: LEVEL: NAME: message", on stderr. */
+	void (*log)(const struct modinit_host *h, int level, const char *fmt, ...)
+		__attribute__((format(printf, 3, 4)));
+	/** Call cb(arg) once, delay_ms from now. 0 and *id (> 0), or -errno. */
+	int (*timer_add)(const struct modinit_host *h, uint64_t delay_ms,
+			 modinit_timer_cb cb, void *arg, uint64_t *id);
+	/** Cancel a pending timer: 0, or -ENOENT if it already fired. */
+	int (*timer_cancel)(const struct modinit_host *h, uint64_t id);
+	/** Watch fd for epoll events (EPOLLIN, EPOLLOUT...); one watch per fd.
+	 *  The fd stays the module's: unwatch before closing it. */
+	int (*fd_watch)(const struct modinit_host *h, int fd, uint32_t events,
+			modinit_fd_cb cb, void *arg);
+	/** Stop watching fd. 0 or -ENOENT. */
+	int (*fd_unwatch)(const struct modinit_host *h, int fd);
+	/** Start a helper process (PATH search, modinit's environment). When
+	 *  it ends, modinit reaps it and calls done(arg, pid, status), or the
+	 *  module's on_child_exit hook when done is NULL. Exec failure shows as
+	 *  exit status 127 (not found) or 126. 0 and *pid, or -errno. */
+	int (*spawn)(const struct modinit_host *h, char *const argv[],
+		     const struct modinit_spawn_opts *opts, modinit_exit_cb done,
+		     void *arg, pid_t *pid);
+	/** Send sig to the main command, its process group, or every process
+	 *  (enum modinit_target). 0 or -errno (-ESRCH: no main command). */
+	int (*signal)(const struct modinit_host *h, int target, int sig);
+	/** Ask modinit to end the container with exit_code: the shutdown
+	 *  sequence (stop signal, grace, SIGKILL) follows. 0 or -errno. */
+	int (*request_shutdown)(const struct modinit_host *h, int exit_code,
+				const char *reason);
+	/** The main command's pid, or 0 when none is running. */
+	pid_t (*main_pid)(const struct modinit_host *h);
+	/** Publish a one-line status for this module (kept for the status
+	 *  commands, logged at debug level). 0 or -errno. */
+	int (*publish_status)(const struct modinit_host *h, const char *status);
+	/** The state directory (state_dir, --state-dir), e.g. "/run/modinit".
+	 *  Created on first call; NULL if it cannot be. */
+	const char *(*state_dir)(const struct modinit_host *h);
+	/** CLOCK_MONOTONIC in milliseconds, the clock timers use. */
+	uint64_t (*now_ms)(const struct modinit_host *h);
+};
+
+/* ------------------------------------------------------------------ */
+/* Events                                                              */
+/* ------------------------------------------------------------------ */
+
+/** What on_signal decided. */
+enum modinit_signal_verdict {
+	MODINIT_SIGNAL_PASS = 0, /**< go on: next module, then forward
+				      (sig->signo/target may be rewritten) */
+	MODINIT_SIGNAL_DROP,     /**< stop here: nothing is forwarded */
+	MODINIT_SIGNAL_CONSUMED, /**< stop here: the module acted on it */
+};
+
+/** A signal travelling through the pipeline; hooks may rewrite it. */
+struct modinit_signal {
+	int signo;      /**< the signal; a hook may replace it */
+	int target;     /**< enum modinit_target; a hook may change it */
+	pid_t sender;   /**< sending pid as seen by modinit (0: outside) */
+};
+
+/** What follows the main command's exit (on_main_exit's answer). */
+enum modinit_main_exit {
+	MODINIT_MAIN_EXIT_DEFAULT = 0, /**< no opinion: the default mode ends
+					    the container (stop signal, grace) */
+	MODINIT_MAIN_EXIT_WAIT_ALL,    /**< keep running until every process
+					    has exited, then end */
+	MODINIT_MAIN_EXIT_HANDLED,     /**< the module takes over (e.g. starts
+					    the command again); nothing ends */
+};
+
+/** Why the container is ending (on_shutdown). */
+enum modinit_shutdown_reason {
+	MODINIT_SHUTDOWN_MAIN_EXITED = 1, /**< the main command ended */
+	MODINIT_SHUTDOWN_REQUESTED,       /**< a module asked for it */
+	MODINIT_SHUTDOWN_FATAL,           /**< modinit cannot go on */
+};
+
+/** Descriptor flags. */
+enum modinit_module_flags {
+	/** Implements `mode: exec`: modinit execve()s the command after
+	 *  on_start instead of supervising it. */
+	MODINIT_FLAG_EXEC = 1u << 0,
+	/** Needs a running init even if it has no runtime hook (e.g. works
+	 *  only with timers armed in on_start): refused with mode exec. */
+	MODINIT_FLAG_LIVE = 1u << 1,
+};
+
+/**
+ * The descriptor. Fill it with MODINIT_MODULE_HEADER, then name, version,
+ * description, options and the hooks of interest (NULL: not interested).
+ * Hooks run in the order the modules appear in the config.
+ */
+struct modinit_module {
+	uint32_t magic;        /**< MODINIT_MODULE_MAGIC */
+	uint16_t abi_major;    /**< MODINIT_ABI_MAJOR when built */
+	uint16_t abi_minor;    /**< MODINIT_ABI_MINOR when built */
+	uint32_t size;         /**< sizeof(struct modinit_module) when built */
+	uint32_t flags;        /**< enum modinit_module_flags */
+	const char *name;      /**< unique: [a-z0-9-], used in log lines */
+	const char *version;   /**< the module's own version string */
+	const char *description; /**< one line */
+	const struct modinit_option *options; /**< schema, ends with key NULL;
+						   NULL: takes no option */
+
+	/** Setup. Options are validated against the schema. Store private
+	 *  state in *state. Return 0, or -errno with a one-line message in
+	 *  err (errlen bytes): modinit then exits 78 before spawning. The host
+	 *  table stays valid until fini. */
+	int (*init)(const struct modinit_host *host,
+		    const struct modinit_options *opts, void **state,
+		    char *err, size_t errlen);
+	/** Before the main command is spawned (also in exec mode, before
+	 *  the execve). */
+	void (*on_start)(void *state);
+	/** The main command runs as pid (also after a restart). */
+	void (*on_spawn)(void *state, pid_t pid);
+	/** A signal reached modinit (not SIGCHLD). See modinit_signal_verdict. */
+	int (*on_signal)(void *state, struct modinit_signal *sig);
+	/** A helper this module spawned with done == NULL was reaped. */
+	void (*on_child_exit)(void *state, pid_t pid, int status);
+	/** An adopted process (not the main command, not a helper) was reaped. */
+	void (*on_orphan)(void *state, pid_t pid, int status);
+	/** The main command ended with status (waitpid status). The first
+	 *  module that answers other than DEFAULT decides. */
+	int (*on_main_exit)(void *state, int status);
+	/** The container is about to end (enum modinit_shutdown_reason). */
+	void (*on_shutdown)(void *state, int reason);
+	/** The final exit code; a module may rewrite *code (0..255). */
+	void (*on_exit)(void *state, int *code);
+	/** Last call: free the state. */
+	void (*fini)(void *state);
+};
+
+/** The first fields of every descriptor. */
+#define MODINIT_MODULE_HEADER                                                 \
+	.magic = MODINIT_MODULE_MAGIC, .abi_major = MODINIT_ABI_MAJOR,        \
+	.abi_minor = MODINIT_ABI_MINOR, .size = sizeof(struct modinit_module)
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MODINIT_MODULE_H */
