@@ -8,11 +8,11 @@
 #include "cli.h"
 #include "parse.h"
 
-enum { OPT_GRACE = 256 };
+enum { OPT_GRACE = 256, OPT_MODULE_PATH, OPT_CHECK_CONFIG, OPT_LIST_MODULES, OPT_DESCRIBE, OPT_STATE_DIR };
 
 /* '+': stop at the first non-option, so the command's own flags are left
  * alone even without "--". */
-static const char short_opts[] = "+:sgp:wvqVhc:";
+static const char short_opts[] = "+:sgp:wvqVhc:m:r:e:";
 
 static const struct option long_opts[] = {
 	{ "subreaper", no_argument, NULL, 's' },
@@ -25,6 +25,14 @@ static const struct option long_opts[] = {
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "config", required_argument, NULL, 'c' },
+	{ "mode", required_argument, NULL, 'm' },
+	{ "rewrite", required_argument, NULL, 'r' },
+	{ "remap-exit", required_argument, NULL, 'e' },
+	{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
+	{ "module-path", required_argument, NULL, OPT_MODULE_PATH },
+	{ "check-config", no_argument, NULL, OPT_CHECK_CONFIG },
+	{ "list-modules", no_argument, NULL, OPT_LIST_MODULES },
+	{ "describe-module", required_argument, NULL, OPT_DESCRIBE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -37,6 +45,19 @@ void cli_usage(FILE *out)
 	      "Options:\n"
 	      "  -c, --config FILE     read the YAML configuration FILE\n"
 	      "                        (default: $MODINIT_CONFIG, else none)\n"
+	      "  -m, --mode MODE       wait (default), wait-all-children or exec\n"
+	      "  -r, --rewrite FROM:TO forward signal FROM as TO, or drop it with\n"
+	      "                        TO=ignore (signal-remap; repeatable)\n"
+	      "  -e, --remap-exit CODE[:NEW]\n"
+	      "                        exit with NEW (default 0) instead of CODE\n"
+	      "                        (exit-code; repeatable)\n"
+	      "      --state-dir DIR   where modules keep state (default /run/modinit)\n"
+	      "      --module-path DIR search DIR for modules first (repeatable)\n"
+	      "      --check-config    check the configuration, load and initialise\n"
+	      "                        every module, then exit\n"
+	      "      --list-modules    list the modules found on the search path\n"
+	      "      --describe-module NAME\n"
+	      "                        print a module's options and exit\n"
 	      "  -s, --subreaper       register as child subreaper (automatic when\n"
 	      "                        not PID 1)\n"
 	      "  -g, --group           forward signals to the command's process group\n"
@@ -74,6 +95,53 @@ static const char *cli_optname(int c, char *buf, size_t len)
 	return buf;
 }
 
+/* FROM:TO, both signals, TO may be "ignore". */
+static int cli_check_rewrite(const char *arg, char *err, size_t errlen)
+{
+	const char *colon = strchr(arg, ':');
+	char from[32];
+	int sig;
+
+	if (!colon || (size_t)(colon - arg) >= sizeof(from))
+		return cli_bad(err, errlen, "%s: expected FROM:TO like SIGTERM:SIGQUIT, got \"%s\"",
+			       "--rewrite", arg);
+	memcpy(from, arg, (size_t)(colon - arg));
+	from[colon - arg] = '\0';
+	if (parse_signal(from, &sig) < 0 || (strcmp(colon + 1, "ignore") != 0 &&
+					     parse_signal(colon + 1, &sig) < 0))
+		return cli_bad(err, errlen, "%s: expected FROM:TO like SIGTERM:SIGQUIT, got \"%s\"",
+			       "--rewrite", arg);
+	return 0;
+}
+
+/* CODE or CODE:NEW, both 0..255. */
+static int cli_check_exit(const char *arg, char *err, size_t errlen)
+{
+	char buf[16];
+	const char *colon = strchr(arg, ':');
+	long v;
+
+	if (strlen(arg) >= sizeof(buf))
+		return cli_bad(err, errlen, "%s: expected CODE or CODE:NEW (0-255), got \"%s\"",
+			       "--remap-exit", arg);
+	strcpy(buf, arg);
+	if (colon)
+		buf[colon - arg] = '\0';
+	if (parse_long(buf, 0, 255, &v) < 0 || (colon && parse_long(colon + 1, 0, 255, &v) < 0))
+		return cli_bad(err, errlen, "%s: expected CODE or CODE:NEW (0-255), got \"%s\"",
+			       "--remap-exit", arg);
+	return 0;
+}
+
+static int cli_rule(const char **v, int *n, const char *arg, const char *opt, char *err,
+		    size_t errlen)
+{
+	if (*n == CLI_MAX_RULES)
+		return cli_bad(err, errlen, "%s: at most %s rules", opt, "64");
+	v[(*n)++] = arg;
+	return 0;
+}
+
 static int cli_option(int c, struct cli_opts *o, char *err, size_t errlen)
 {
 	switch (c) {
@@ -95,6 +163,35 @@ static int cli_option(int c, struct cli_opts *o, char *err, size_t errlen)
 			return cli_bad(err, errlen, "%s: expected a duration like 5s, got \"%s\"",
 				       "--grace", optarg);
 		o->grace_set = true;
+		break;
+	case OPT_MODULE_PATH:
+		if (o->module_path_count == CLI_MAX_MODULE_PATH)
+			return cli_bad(err, errlen, "%s: at most %s directories", "--module-path", "16");
+		o->module_path[o->module_path_count++] = optarg;
+		break;
+	case 'm':
+		if (strcmp(optarg, "wait") && strcmp(optarg, "wait-all-children") &&
+		    strcmp(optarg, "exec"))
+			return cli_bad(err, errlen,
+				       "%s: expected wait, wait-all-children or exec, got \"%s\"",
+				       "--mode", optarg);
+		o->mode = optarg;
+		break;
+	case 'r':
+		if (cli_check_rewrite(optarg, err, errlen) < 0)
+			return -EINVAL;
+		return cli_rule(o->rewrite, &o->rewrite_count, optarg, "--rewrite", err, errlen);
+	case 'e':
+		if (cli_check_exit(optarg, err, errlen) < 0)
+			return -EINVAL;
+		return cli_rule(o->remap_exit, &o->remap_exit_count, optarg, "--remap-exit", err,
+				errlen);
+	case OPT_STATE_DIR: o->state_dir = optarg; break;
+	case OPT_CHECK_CONFIG: o->action = CLI_CHECK_CONFIG; break;
+	case OPT_LIST_MODULES: o->action = CLI_LIST_MODULES; break;
+	case OPT_DESCRIBE:
+		o->action = CLI_DESCRIBE_MODULE;
+		o->describe = optarg;
 		break;
 	default:
 		return -EINVAL;

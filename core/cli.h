@@ -7,7 +7,17 @@
 #include <stdint.h>
 #include <stdio.h>
 
-enum cli_action { CLI_RUN = 0, CLI_HELP, CLI_VERSION };
+enum cli_action {
+	CLI_RUN = 0,
+	CLI_HELP,
+	CLI_VERSION,
+	CLI_CHECK_CONFIG,
+	CLI_LIST_MODULES,
+	CLI_DESCRIBE_MODULE,
+};
+
+#define CLI_MAX_MODULE_PATH 16
+#define CLI_MAX_RULES 64
 
 #define CLI_DEFAULT_GRACE_MS 5000u
 
@@ -21,6 +31,17 @@ struct cli_opts {
 	bool grace_set;
 	int verbosity;      /* +1 per -v, -1 per -q */
 	const char *config; /* -c, --config */
+	const char *module_path[CLI_MAX_MODULE_PATH + 1]; /* --module-path */
+	int module_path_count;
+	const char *describe; /* --describe-module NAME */
+	const char *mode;     /* -m, --mode: wait | wait-all-children | exec */
+	const char *state_dir; /* --state-dir */
+	/* -r FROM:TO, checked here, applied as signal-remap's map */
+	const char *rewrite[CLI_MAX_RULES];
+	int rewrite_count;
+	/* -e CODE[:NEW], checked here, applied as exit-code's map */
+	const char *remap_exit[CLI_MAX_RULES];
+	int remap_exit_count;
 	char **command;     /* NULL-terminated, points into argv */
 	int command_argc;
 };

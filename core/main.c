@@ -11,6 +11,11 @@
 #include "log.h"
 #include "modinit.h"
 #include "parse.h"
+#include "setup.h"
+#include "shortcuts.h"
+#include "spawn.h"
+
+#define DEFAULT_STATE_DIR "/run/modinit"
 
 /* exit() is called from this file only: setup is the only phase that may
  * die (see DESIGN.md, Process model). */
@@ -20,13 +25,16 @@ static void die(int code, const char *fmt, const char *arg)
 	exit(code);
 }
 
-static void setup_process(struct modinit *m)
+static void setup_process(struct modinit *m, enum cfg_tristate subreaper)
 {
-	if (!m->pid1 || m->opts.subreaper) {
+	bool want = m->opts.subreaper || subreaper == CFG_TRUE ||
+		    (!m->pid1 && subreaper == CFG_AUTO);
+
+	if (want) {
 		/* Orphans of our subtree come back to us, as they would to PID 1. */
 		if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
 			die(EXIT_INTERNAL, "cannot become a child subreaper: %s", strerror(errno));
-		if (!m->pid1)
+		if (!m->pid1 && !m->opts.subreaper && subreaper == CFG_AUTO)
 			log_msg(LOGL_INFO, "not PID 1: registered as a child subreaper");
 	}
 	if (m->opts.pdeathsig &&
@@ -34,13 +42,133 @@ static void setup_process(struct modinit *m)
 		die(EXIT_INTERNAL, "cannot set the parent-death signal: %s", strerror(errno));
 }
 
+/* The file gives defaults; flags on the command line win. */
+static void apply_config(struct modinit *m, const struct config *c)
+{
+	int level = c->log_level_set ? c->log_level : LOGL_INFO;
+
+	log_set_level(level + m->opts.verbosity);
+	m->command = m->opts.command ? m->opts.command : c->command;
+	m->sd.stop_signal = c->stop_signal_set ? c->stop_signal : SIGTERM;
+	m->sd.grace_ms = (m->opts.grace_set || !c->grace_set) ? m->opts.grace_ms : c->grace_ms;
+	m->state_dir = m->opts.state_dir ? m->opts.state_dir
+		     : c->state_dir ? c->state_dir : DEFAULT_STATE_DIR;
+	m->reaper.warn_orphans = m->opts.warn_reap;
+	m->reaper.other = events_reaped;
+	m->reaper.other_arg = m;
+}
+
+static void load_config(struct modinit *m, struct config *c)
+{
+	const char *env = getenv("MODINIT_CONFIG");
+	char err[1024];
+
+	m->config_file = m->opts.config ? m->opts.config : (env && *env ? env : NULL);
+	if (!m->config_file)
+		return;
+	if (config_load(m->config_file, c, err, sizeof(err)) < 0) {
+		config_free(c);
+		die(EXIT_CONFIG, "%s", err);
+	}
+}
+
+static int run_info_action(struct modinit *m, const struct loader_path *p)
+{
+	if (m->opts.action == CLI_LIST_MODULES)
+		return setup_list_modules(p);
+	return setup_describe_module(p, m->opts.describe);
+}
+
+static enum cfg_mode mode_of(const struct modinit *m, const struct config *c)
+{
+	if (!m->opts.mode)
+		return c->mode;
+	if (strcmp(m->opts.mode, "exec") == 0)
+		return CFG_MODE_EXEC;
+	return strcmp(m->opts.mode, "wait") == 0 ? CFG_MODE_WAIT : CFG_MODE_WAIT_ALL;
+}
+
+static void load_modules(struct modinit *m, struct config *c, struct loader_path *p,
+			 struct shortcuts *sc)
+{
+	char err[1024];
+
+	if (shortcuts_build(&m->opts, c, sc) < 0)
+		die(EXIT_INTERNAL, "%s", strerror(ENOMEM));
+	if (setup_modules(m, c, mode_of(m, c), sc->modules, sc->count, p, err, sizeof(err)) == 0)
+		return;
+	events_fini(m);
+	setup_release(m);
+	shortcuts_free(sc);
+	loader_path_free(p);
+	config_free(c);
+	die(EXIT_CONFIG, "%s", err);
+}
+
+static int check_config_summary(const struct modinit *m)
+{
+	printf("%s: OK, %zu module%s", m->config_file ? m->config_file : "(no config)",
+	       m->module_count, m->module_count == 1 ? "" : "s");
+	for (size_t i = 0; i < m->module_count; i++)
+		printf("%s%s", i ? ", " : ": ", m->modules[i].desc->name);
+	printf("\n");
+	return 0;
+}
+
+static bool exec_mode(const struct modinit *m)
+{
+	for (size_t i = 0; i < m->module_count; i++)
+		if (m->modules[i].desc->flags & MODINIT_FLAG_EXEC)
+			return true;
+	return false;
+}
+
+/* mode exec: the command replaces modinit, once the modules are set up. */
+static int run_exec(struct modinit *m)
+{
+	int err;
+
+	events_start(m);
+	log_msg(LOGL_DEBUG, "exec mode: replacing modinit with '%s'", m->command[0]);
+	execvp(m->command[0], m->command);
+	err = errno;
+	log_msg(LOGL_ERROR, "cannot run '%s': %s", m->command[0], strerror(err));
+	return spawn_exec_code(err);
+}
+
+static int run(struct modinit *m, struct config *c)
+{
+	int r, code;
+
+	r = loop_init(&m->loop);
+	if (r < 0)
+		die(EXIT_INTERNAL, "cannot create the event loop: %s", strerror(-r));
+	if (exec_mode(m))
+		return run_exec(m);
+
+	m->self = getpid();
+	m->pid1 = m->self == 1;
+	setup_process(m, c->subreaper);
+	r = sig_setup(&m->sigs, m->pid1);
+	if (r < 0)
+		die(EXIT_INTERNAL, "cannot set up signal handling: %s", strerror(-r));
+	code = supervise_run(m);
+	events_exit(m, &code);
+	return code;
+}
+
 int main(int argc, char **argv)
 {
 	struct modinit m;
+	struct config c;
+	struct loader_path path = { 0 };
+	struct shortcuts sc = { 0 };
 	char err[256];
-	int r;
+	int code;
 
 	memset(&m, 0, sizeof(m));
+	memset(&c, 0, sizeof(c));
+	m.loop.epfd = m.loop.tfd = -1; /* loop_fini before loop_init is a no-op */
 	if (cli_parse(argc, argv, &m.opts, err, sizeof(err)) < 0)
 		die(EXIT_USAGE, "%s", err);
 	if (m.opts.action == CLI_HELP) {
@@ -52,17 +180,23 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	log_set_level(LOGL_INFO + m.opts.verbosity);
-	m.command = m.opts.command;
-	if (!m.command)
+	load_config(&m, &c);
+	apply_config(&m, &c);
+	if (m.opts.action == CLI_RUN && !m.command)
 		die(EXIT_USAGE, "%s", "no command given (see --help)");
-	m.self = getpid();
-	m.pid1 = m.self == 1;
-	m.sd.stop_signal = SIGTERM;
-	m.sd.grace_ms = m.opts.grace_ms;
-	m.reaper.warn_orphans = m.opts.warn_reap;
-	setup_process(&m);
-	r = sig_setup(&m.sigs, m.pid1);
-	if (r < 0)
-		die(EXIT_INTERNAL, "cannot set up signal handling: %s", strerror(-r));
-	return supervise_run(&m);
+	if (setup_module_path(&m, &c, &path) < 0)
+		die(EXIT_INTERNAL, "%s", strerror(ENOMEM));
+	if (m.opts.action == CLI_LIST_MODULES || m.opts.action == CLI_DESCRIBE_MODULE) {
+		code = run_info_action(&m, &path);
+	} else {
+		load_modules(&m, &c, &path, &sc);
+		code = m.opts.action == CLI_CHECK_CONFIG ? check_config_summary(&m) : run(&m, &c);
+		events_fini(&m);
+		setup_release(&m);
+	}
+	loop_fini(&m.loop);
+	shortcuts_free(&sc);
+	loader_path_free(&path);
+	config_free(&c);
+	return code;
 }

@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include <modinit/module.h>
+
 #include "cli.h"
 #include "loop.h"
 #include "reap.h"
@@ -31,8 +33,28 @@ struct shutdown {
 	uint64_t grace_timer; /* 0 = none */
 };
 
+/* A process a module started through the host; the core reaps it. */
+struct helper {
+	pid_t pid;
+	struct module *owner;
+	void (*done)(void *arg, pid_t pid, int status);
+	void *arg;
+	struct helper *next;
+};
+
+struct module;
+
 struct modinit {
 	struct cli_opts opts;
+	const char *config_file;  /* NULL: no config */
+	const char *state_dir;
+	bool state_dir_ready;
+	struct module *modules;
+	size_t module_count;
+	struct helper *helpers;
+	bool exit_requested;      /* a module asked to end with exit_code */
+	bool wait_all;            /* after the main exit: until nothing is left */
+	bool shutdown_notified;   /* on_shutdown was dispatched */
 	char **command;
 	bool pid1;
 	pid_t self;
@@ -53,6 +75,20 @@ long shutdown_signal_all(struct modinit *m, int sig);
 void shutdown_begin(struct modinit *m, const char *reason);
 /* Called after each reap pass: finishes the run once nothing is left. */
 void shutdown_check_done(struct modinit *m);
+
+/* events.c: dispatch to the modules, in config order */
+void events_host_init(struct modinit *m, struct module *mod);
+void events_start(struct modinit *m);
+void events_spawn(struct modinit *m, pid_t pid);
+/* Returns false when the signal was dropped or consumed; else the final
+ * signal and target are in *sig. */
+bool events_signal(struct modinit *m, struct modinit_signal *sig);
+/* true if pid was a helper (its owner was told). */
+bool events_reaped(void *arg, pid_t pid, int status);
+int events_main_exit(struct modinit *m, int status);
+void events_shutdown(struct modinit *m, int reason);
+void events_exit(struct modinit *m, int *code);
+void events_fini(struct modinit *m);
 
 /* supervise.c */
 /* Start the main command and run the loop until the run is over; returns the

@@ -188,6 +188,28 @@ long proc_signal_descendants(pid_t root, int sig)
 	return sent;
 }
 
+long proc_signal_except(pid_t self, bool everything, pid_t except, int sig)
+{
+	struct proc_ent *v = NULL;
+	pid_t *pids = NULL;
+	long n, sent = 0;
+
+	if (everything) {
+		n = proc_snapshot(&v);
+		for (long i = 0; i < n; i++)
+			if (v[i].pid != self && v[i].pid != except && kill(v[i].pid, sig) == 0)
+				sent++;
+		free(v);
+		return n < 0 ? n : sent;
+	}
+	n = proc_descendants(self, &pids);
+	for (long i = 0; i < n; i++)
+		if (pids[i] != except && kill(pids[i], sig) == 0)
+			sent++;
+	free(pids);
+	return n < 0 ? n : sent;
+}
+
 struct linux_dirent64 {
 	unsigned long long d_ino;
 	long long d_off;

@@ -2,6 +2,7 @@
 #ifndef MODINIT_PROC_H
 #define MODINIT_PROC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -10,6 +11,10 @@
 long proc_descendants(pid_t root, pid_t **out);
 /* Signal every live descendant of root; returns how many were signalled. */
 long proc_signal_descendants(pid_t root, int sig);
+/* Signal every live process but self and except: every process of the
+ * namespace when everything, else the descendants of self. Returns how
+ * many were signalled, or -errno. */
+long proc_signal_except(pid_t self, bool everything, pid_t except, int sig);
 /* Async-signal-safe (no malloc, no stdio): SIGKILL our children again and
  * again until none is left, catching grandchildren as they are re-parented
  * to us. For the fault handler only. */

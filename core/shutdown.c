@@ -39,8 +39,24 @@ static void shutdown_grace_over(void *arg)
 			(unsigned long long)m->sd.grace_ms);
 }
 
+/* The main command's stop signal goes through the signal pipeline, so that
+ * signal-remap's rules (rewrite, delay) apply to it as to a `docker stop`. */
+static void shutdown_stop_main(struct modinit *m, pid_t main_pid)
+{
+	struct modinit_signal s = { .signo = m->sd.stop_signal, .target = MODINIT_TARGET_MAIN,
+				    .sender = m->self };
+
+	if (!events_signal(m, &s))
+		return;
+	if (s.target == MODINIT_TARGET_ALL)
+		shutdown_signal_all(m, s.signo);
+	else if (kill(s.target == MODINIT_TARGET_GROUP ? -main_pid : main_pid, s.signo) < 0)
+		log_msg(LOGL_DEBUG, "stop signal to %d: %s", (int)main_pid, strerror(errno));
+}
+
 void shutdown_begin(struct modinit *m, const char *reason)
 {
+	pid_t main_pid = m->reaper.main_exited ? 0 : m->reaper.main_pid;
 	char name[16];
 	long n;
 	int r;
@@ -48,7 +64,12 @@ void shutdown_begin(struct modinit *m, const char *reason)
 	if (m->sd.state != SD_RUNNING)
 		return;
 	m->sd.state = SD_STOPPING;
-	n = shutdown_signal_all(m, m->sd.stop_signal);
+	if (main_pid) {
+		shutdown_stop_main(m, main_pid);
+		n = proc_signal_except(m->self, m->pid1, main_pid, m->sd.stop_signal);
+	} else {
+		n = shutdown_signal_all(m, m->sd.stop_signal);
+	}
 	if (n < 0)
 		log_msg(LOGL_ERROR, "cannot signal the remaining processes: %s", strerror((int)-n));
 	else if (n > 0)

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <modinit/module.h>
+
 #include "log.h"
 #include "spawn.h"
 
@@ -64,6 +66,44 @@ int spawn_command(char *const argv[], const struct sig_state *sigs, bool tty_fg,
 	close(pfd[0]);
 	if (n == (ssize_t)sizeof(err))
 		log_msg(LOGL_ERROR, "cannot run '%s': %s", argv[0], strerror(err));
+	*pid = child;
+	return 0;
+}
+
+/* Put fd on target in the child; -1 keeps modinit's own (or /dev/null). */
+static void spawn_dup(int fd, int target, bool devnull)
+{
+	if (fd < 0 && devnull)
+		fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (fd >= 0 && fd != target)
+		dup2(fd, target);
+	else if (fd == target)
+		fcntl(fd, F_SETFD, 0); /* keep it across exec */
+}
+
+int spawn_helper(char *const argv[], const struct modinit_spawn_opts *opts,
+		 const struct sig_state *sigs, pid_t *pid)
+{
+	struct modinit_spawn_opts none = { .stdin_fd = -1, .stdout_fd = -1, .stderr_fd = -1 };
+	pid_t child;
+
+	if (!opts)
+		opts = &none;
+	child = fork();
+	if (child < 0)
+		return -errno;
+	if (child == 0) {
+		if (opts->new_group)
+			setpgid(0, 0);
+		spawn_dup(opts->stdin_fd, STDIN_FILENO, true);
+		spawn_dup(opts->stdout_fd, STDOUT_FILENO, false);
+		spawn_dup(opts->stderr_fd, STDERR_FILENO, false);
+		sig_restore_child(sigs);
+		execvp(argv[0], argv);
+		_exit(spawn_exec_code(errno));
+	}
+	if (opts->new_group)
+		setpgid(child, child);
 	*pid = child;
 	return 0;
 }

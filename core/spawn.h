@@ -13,6 +13,12 @@
  * 127 (not found) or 126 (found but not runnable).
  * Returns 0 and *pid, or -errno if fork failed. */
 int spawn_command(char *const argv[], const struct sig_state *sigs, bool tty_fg, pid_t *pid);
+struct modinit_spawn_opts;
+/* Fork and exec a module's helper with the given fds; no terminal, the
+ * inherited signal state, its own process group if asked. An exec failure
+ * shows as exit status 127/126. 0 and *pid, or -errno if fork failed. */
+int spawn_helper(char *const argv[], const struct modinit_spawn_opts *opts,
+		 const struct sig_state *sigs, pid_t *pid);
 /* The exit code an exec errno stands for: 127 for ENOENT/ENOTDIR, else 126. */
 int spawn_exec_code(int err);
 

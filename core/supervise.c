@@ -12,31 +12,81 @@
 #include "parse.h"
 #include "spawn.h"
 
+static void supervise_deliver(struct modinit *m, const struct modinit_signal *s)
+{
+	pid_t main_pid = m->reaper.main_pid;
+	char name[16];
+	int r = 0;
+
+	signal_name(s->signo, name, sizeof(name));
+	/* Once shutting down the main command is gone: what is left gets it. */
+	if (s->target == MODINIT_TARGET_ALL || m->sd.state != SD_RUNNING || m->reaper.main_exited) {
+		long n = shutdown_signal_all(m, s->signo);
+
+		if (n > 0)
+			log_msg(LOGL_DEBUG, "forwarded %s to every remaining process", name);
+		return;
+	}
+	if (s->target == MODINIT_TARGET_GROUP)
+		r = kill(-main_pid, s->signo);
+	else
+		r = kill(main_pid, s->signo);
+	if (r < 0)
+		log_msg(LOGL_DEBUG, "forwarding %s to %d: %s", name, (int)main_pid, strerror(errno));
+	else
+		log_msg(LOGL_DEBUG, "forwarded %s to %s %d", name,
+			s->target == MODINIT_TARGET_GROUP ? "group" : "pid", (int)main_pid);
+}
+
 static void supervise_forward(struct modinit *m, const struct signalfd_siginfo *si)
 {
-	int sig = (int)si->ssi_signo;
+	struct modinit_signal s = {
+		.signo = (int)si->ssi_signo,
+		.target = m->opts.group ? MODINIT_TARGET_GROUP : MODINIT_TARGET_MAIN,
+		.sender = (pid_t)si->ssi_pid,
+	};
 	char name[16];
 
-	signal_name(sig, name, sizeof(name));
 	/* A signal modinit raised on itself (SIGPIPE from a closed stderr,
 	 * SIGXFSZ) is not the user's and must not reach the command. */
 	if ((pid_t)si->ssi_pid == m->self && si->ssi_code == SI_USER) {
-		log_msg(LOGL_DEBUG, "dropped %s raised by modinit itself", name);
+		log_msg(LOGL_DEBUG, "dropped %s raised by modinit itself",
+			signal_name(s.signo, name, sizeof(name)));
 		return;
 	}
-	if (m->sd.state == SD_RUNNING) {
-		pid_t target = m->opts.group ? -m->reaper.main_pid : m->reaper.main_pid;
+	if (events_signal(m, &s))
+		supervise_deliver(m, &s);
+}
 
-		if (kill(target, sig) < 0)
-			log_msg(LOGL_DEBUG, "forwarding %s to %d: %s", name, (int)target, strerror(errno));
-		else
-			log_msg(LOGL_DEBUG, "forwarded %s to %s %d", name,
-				m->opts.group ? "group" : "pid", (int)m->reaper.main_pid);
+static void supervise_log_exit(const struct modinit *m, int status)
+{
+	char name[16];
+
+	if (WIFSIGNALED(status))
+		log_msg(LOGL_DEBUG, "main command (pid %d) killed by %s", (int)m->reaper.main_pid,
+			signal_name(WTERMSIG(status), name, sizeof(name)));
+	else
+		log_msg(LOGL_DEBUG, "main command (pid %d) exited with %d", (int)m->reaper.main_pid,
+			reap_exit_code(status));
+}
+
+/* The main command ended: the modules (the mode) decide what follows. */
+static void supervise_main_exited(struct modinit *m)
+{
+	int status = m->reaper.main_status;
+	int decision;
+
+	supervise_log_exit(m, status);
+	if (!m->exit_requested)
+		m->exit_code = reap_exit_code(status);
+	decision = events_main_exit(m, status);
+	if (decision == MODINIT_MAIN_EXIT_WAIT_ALL) {
+		m->wait_all = true;
 		return;
 	}
-	/* Shutting down: the main command is gone; what is left gets it. */
-	if (shutdown_signal_all(m, sig) > 0)
-		log_msg(LOGL_DEBUG, "forwarded %s to the remaining processes", name);
+	events_shutdown(m, MODINIT_SHUTDOWN_MAIN_EXITED);
+	if (!m->reaper.no_children)
+		shutdown_begin(m, "main command exited");
 }
 
 static void supervise_reap(struct modinit *m)
@@ -46,21 +96,8 @@ static void supervise_reap(struct modinit *m)
 
 	if (r < 0)
 		log_msg(LOGL_ERROR, "waitpid: %s", strerror(-r));
-	if (was_running && m->reaper.main_exited) {
-		int status = m->reaper.main_status;
-		char name[16];
-
-		if (WIFSIGNALED(status))
-			log_msg(LOGL_DEBUG, "main command (pid %d) killed by %s",
-				(int)m->reaper.main_pid,
-				signal_name(WTERMSIG(status), name, sizeof(name)));
-		else
-			log_msg(LOGL_DEBUG, "main command (pid %d) exited with %d",
-				(int)m->reaper.main_pid, reap_exit_code(status));
-		m->exit_code = reap_exit_code(status);
-		if (!m->reaper.no_children)
-			shutdown_begin(m, "main command exited");
-	}
+	if (was_running && m->reaper.main_exited)
+		supervise_main_exited(m);
 	shutdown_check_done(m);
 }
 
@@ -91,20 +128,17 @@ int supervise_run(struct modinit *m)
 	pid_t pid;
 	int r, failures = 0;
 
-	r = loop_init(&m->loop);
-	if (r < 0) {
-		log_msg(LOGL_ERROR, "cannot create the event loop: %s", strerror(-r));
-		return EXIT_INTERNAL;
-	}
 	r = loop_watch_add(&m->loop, m->sigs.sfd, EPOLLIN, supervise_on_signalfd, m);
+	if (r == 0)
+		events_start(m);
 	if (r == 0)
 		r = spawn_command(m->command, &m->sigs, isatty(STDIN_FILENO), &pid);
 	if (r < 0) {
 		log_msg(LOGL_ERROR, "cannot start '%s': %s", m->command[0], strerror(-r));
-		loop_fini(&m->loop);
 		return EXIT_INTERNAL;
 	}
 	m->reaper.main_pid = pid;
+	events_spawn(m, pid);
 	log_msg(LOGL_DEBUG, "started '%s' as pid %d", m->command[0], (int)pid);
 	while (!m->finished) {
 		r = loop_run_once(&m->loop);
@@ -116,10 +150,8 @@ int supervise_run(struct modinit *m)
 		/* A loop that cannot wait would spin: end the run cleanly. */
 		if (++failures >= 3) {
 			shutdown_signal_all(m, SIGKILL);
-			loop_fini(&m->loop);
 			return EXIT_INTERNAL;
 		}
 	}
-	loop_fini(&m->loop);
 	return m->exit_code;
 }

@@ -156,6 +156,9 @@ enum modinit_target {
 				      PID 1, its descendants otherwise */
 };
 
+/** For request_shutdown: end with the main command's own status. */
+#define MODINIT_EXIT_MAIN (-1)
+
 typedef void (*modinit_timer_cb)(void *arg);
 typedef void (*modinit_fd_cb)(void *arg, int fd, uint32_t events);
 /** A helper's end: status as from waitpid (use the W* macros). */
@@ -200,8 +203,10 @@ struct modinit_host {
 	/** Send sig to the main command, its process group, or every process
 	 *  (enum modinit_target). 0 or -errno (-ESRCH: no main command). */
 	int (*signal)(const struct modinit_host *h, int target, int sig);
-	/** Ask modinit to end the container with exit_code: the shutdown
-	 *  sequence (stop signal, grace, SIGKILL) follows. 0 or -errno. */
+	/** Ask modinit to end the container with exit_code (0..255), or with
+	 *  the main command's own status when exit_code is MODINIT_EXIT_MAIN:
+	 *  the shutdown sequence (stop signal to every process, grace, then
+	 *  SIGKILL) follows. The first request's code wins. 0 or -errno. */
 	int (*request_shutdown)(const struct modinit_host *h, int exit_code,
 				const char *reason);
 	/** The main command's pid, or 0 when none is running. */

@@ -1,0 +1,332 @@
+/* Lifecycle events to the modules, and the host services they call back. */
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "loader.h"
+#include "log.h"
+#include "modinit.h"
+#include "spawn.h"
+
+/* The host table is the first member of struct module. */
+static struct module *host_mod(const struct modinit_host *h)
+{
+	return (struct module *)(void *)h;
+}
+
+static void host_log(const struct modinit_host *h, int level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vmsg(level, host_mod(h)->desc->name, fmt, ap);
+	va_end(ap);
+}
+
+static int host_timer_add(const struct modinit_host *h, uint64_t delay_ms, modinit_timer_cb cb,
+			  void *arg, uint64_t *id)
+{
+	if (!cb)
+		return -EINVAL;
+	return loop_timer_add(&host_mod(h)->m->loop, delay_ms, cb, arg, id);
+}
+
+static int host_timer_cancel(const struct modinit_host *h, uint64_t id)
+{
+	return loop_timer_cancel(&host_mod(h)->m->loop, id);
+}
+
+static int host_fd_watch(const struct modinit_host *h, int fd, uint32_t events, modinit_fd_cb cb,
+			 void *arg)
+{
+	if (!cb || fd < 0)
+		return -EINVAL;
+	return loop_watch_add(&host_mod(h)->m->loop, fd, events, cb, arg);
+}
+
+static int host_fd_unwatch(const struct modinit_host *h, int fd)
+{
+	return loop_watch_del(&host_mod(h)->m->loop, fd);
+}
+
+static int host_spawn(const struct modinit_host *h, char *const argv[],
+		      const struct modinit_spawn_opts *opts, modinit_exit_cb done, void *arg,
+		      pid_t *pid)
+{
+	struct module *mod = host_mod(h);
+	struct helper *hp;
+	int r;
+
+	if (!argv || !argv[0] || (!done && !mod->desc->on_child_exit))
+		return -EINVAL;
+	hp = calloc(1, sizeof(*hp));
+	if (!hp)
+		return -ENOMEM;
+	r = spawn_helper(argv, opts, &mod->m->sigs, &hp->pid);
+	if (r < 0) {
+		free(hp);
+		return r;
+	}
+	hp->owner = mod;
+	hp->done = done;
+	hp->arg = arg;
+	hp->next = mod->m->helpers;
+	mod->m->helpers = hp;
+	if (pid)
+		*pid = hp->pid;
+	return 0;
+}
+
+static int host_signal(const struct modinit_host *h, int target, int sig)
+{
+	struct modinit *m = host_mod(h)->m;
+	pid_t main_pid = m->reaper.main_exited ? 0 : m->reaper.main_pid;
+
+	if (sig < 0 || sig >= SIG_COUNT)
+		return -EINVAL;
+	switch (target) {
+	case MODINIT_TARGET_MAIN:
+	case MODINIT_TARGET_GROUP:
+		if (!main_pid)
+			return -ESRCH;
+		return kill(target == MODINIT_TARGET_MAIN ? main_pid : -main_pid, sig) < 0 ? -errno : 0;
+	case MODINIT_TARGET_ALL: {
+		long n = shutdown_signal_all(m, sig);
+
+		return n < 0 ? (int)n : 0;
+	}
+	default:
+		return -EINVAL;
+	}
+}
+
+static int host_request_shutdown(const struct modinit_host *h, int exit_code, const char *reason)
+{
+	struct module *mod = host_mod(h);
+	struct modinit *m = mod->m;
+
+	if ((exit_code < 0 && exit_code != MODINIT_EXIT_MAIN) || exit_code > 255)
+		return -EINVAL;
+	if (!m->exit_requested && exit_code != MODINIT_EXIT_MAIN) {
+		m->exit_requested = true;
+		m->exit_code = exit_code;
+	}
+	if (exit_code == MODINIT_EXIT_MAIN)
+		log_msg(LOGL_INFO, "%s: shutdown requested: %s", mod->desc->name,
+			reason ? reason : "no reason given");
+	else
+		log_msg(LOGL_INFO, "%s: shutdown requested (exit %d): %s", mod->desc->name,
+			exit_code, reason ? reason : "no reason given");
+	events_shutdown(m, MODINIT_SHUTDOWN_REQUESTED);
+	shutdown_begin(m, "shutdown requested");
+	return 0;
+}
+
+static pid_t host_main_pid(const struct modinit_host *h)
+{
+	struct modinit *m = host_mod(h)->m;
+
+	return m->reaper.main_exited ? 0 : m->reaper.main_pid;
+}
+
+static int host_publish_status(const struct modinit_host *h, const char *status)
+{
+	struct module *mod = host_mod(h);
+	char *copy = strdup(status ? status : "");
+
+	if (!copy)
+		return -ENOMEM;
+	free(mod->status);
+	mod->status = copy;
+	log_msg(LOGL_DEBUG, "%s: status: %s", mod->desc->name, copy);
+	return 0;
+}
+
+static const char *host_state_dir(const struct modinit_host *h)
+{
+	struct modinit *m = host_mod(h)->m;
+
+	if (!m->state_dir_ready) {
+		if (mkdir(m->state_dir, 0755) < 0 && errno != EEXIST) {
+			log_msg(LOGL_ERROR, "cannot create state directory %s: %s", m->state_dir,
+				strerror(errno));
+			return NULL;
+		}
+		m->state_dir_ready = true;
+	}
+	return m->state_dir;
+}
+
+static uint64_t host_now_ms(const struct modinit_host *h)
+{
+	(void)h;
+	return loop_now_ms();
+}
+
+void events_host_init(struct modinit *m, struct module *mod)
+{
+	mod->m = m;
+	mod->host = (struct modinit_host){
+		.size = sizeof(struct modinit_host),
+		.log = host_log,
+		.timer_add = host_timer_add,
+		.timer_cancel = host_timer_cancel,
+		.fd_watch = host_fd_watch,
+		.fd_unwatch = host_fd_unwatch,
+		.spawn = host_spawn,
+		.signal = host_signal,
+		.request_shutdown = host_request_shutdown,
+		.main_pid = host_main_pid,
+		.publish_status = host_publish_status,
+		.state_dir = host_state_dir,
+		.now_ms = host_now_ms,
+	};
+}
+
+/* Hook access guarded by the descriptor's size: a module built for an
+ * older minor has a shorter struct and no field past its end. */
+#define HOOK(mod, name)                                                          \
+	((mod)->desc->size >= offsetof(struct modinit_module, name) + sizeof(void *) \
+		 ? (mod)->desc->name : NULL)
+
+void events_start(struct modinit *m)
+{
+	for (size_t i = 0; i < m->module_count; i++) {
+		struct module *mod = &m->modules[i];
+
+		if (HOOK(mod, on_start))
+			HOOK(mod, on_start)(mod->state);
+	}
+}
+
+void events_spawn(struct modinit *m, pid_t pid)
+{
+	for (size_t i = 0; i < m->module_count; i++) {
+		struct module *mod = &m->modules[i];
+
+		if (HOOK(mod, on_spawn))
+			HOOK(mod, on_spawn)(mod->state, pid);
+	}
+}
+
+bool events_signal(struct modinit *m, struct modinit_signal *sig)
+{
+	for (size_t i = 0; i < m->module_count; i++) {
+		struct module *mod = &m->modules[i];
+		int verdict;
+
+		if (!HOOK(mod, on_signal))
+			continue;
+		verdict = HOOK(mod, on_signal)(mod->state, sig);
+		if (verdict == MODINIT_SIGNAL_DROP || verdict == MODINIT_SIGNAL_CONSUMED) {
+			log_msg(LOGL_DEBUG, "%s: %s signal %d", mod->desc->name,
+				verdict == MODINIT_SIGNAL_DROP ? "dropped" : "consumed", sig->signo);
+			return false;
+		}
+		if (sig->signo <= 0 || sig->signo >= SIG_COUNT) {
+			log_msg(LOGL_WARN, "%s: rewrote a signal to invalid %d; dropped",
+				mod->desc->name, sig->signo);
+			return false;
+		}
+	}
+	return true;
+}
+
+bool events_reaped(void *arg, pid_t pid, int status)
+{
+	struct modinit *m = arg;
+	struct helper **pp = &m->helpers;
+
+	for (; *pp; pp = &(*pp)->next) {
+		struct helper *h = *pp;
+
+		if (h->pid != pid)
+			continue;
+		*pp = h->next;
+		if (h->done)
+			h->done(h->arg, pid, status);
+		else if (HOOK(h->owner, on_child_exit))
+			HOOK(h->owner, on_child_exit)(h->owner->state, pid, status);
+		free(h);
+		return true;
+	}
+	for (size_t i = 0; i < m->module_count; i++) {
+		struct module *mod = &m->modules[i];
+
+		if (HOOK(mod, on_orphan))
+			HOOK(mod, on_orphan)(mod->state, pid, status);
+	}
+	return false;
+}
+
+int events_main_exit(struct modinit *m, int status)
+{
+	int decision = MODINIT_MAIN_EXIT_DEFAULT;
+
+	/* Every module hears of it; the first one with an opinion decides. */
+	for (size_t i = 0; i < m->module_count; i++) {
+		struct module *mod = &m->modules[i];
+		int r;
+
+		if (!HOOK(mod, on_main_exit))
+			continue;
+		r = HOOK(mod, on_main_exit)(mod->state, status);
+		if (decision == MODINIT_MAIN_EXIT_DEFAULT &&
+		    (r == MODINIT_MAIN_EXIT_WAIT_ALL || r == MODINIT_MAIN_EXIT_HANDLED))
+			decision = r;
+	}
+	return decision;
+}
+
+void events_shutdown(struct modinit *m, int reason)
+{
+	if (m->shutdown_notified)
+		return;
+	m->shutdown_notified = true;
+	for (size_t i = 0; i < m->module_count; i++) {
+		struct module *mod = &m->modules[i];
+
+		if (HOOK(mod, on_shutdown))
+			HOOK(mod, on_shutdown)(mod->state, reason);
+	}
+}
+
+void events_exit(struct modinit *m, int *code)
+{
+	for (size_t i = 0; i < m->module_count; i++) {
+		struct module *mod = &m->modules[i];
+		int c = *code;
+
+		if (!HOOK(mod, on_exit))
+			continue;
+		HOOK(mod, on_exit)(mod->state, &c);
+		if (c < 0 || c > 255) {
+			log_msg(LOGL_WARN, "%s: ignored exit code %d (not 0..255)", mod->desc->name, c);
+			continue;
+		}
+		*code = c;
+	}
+}
+
+void events_fini(struct modinit *m)
+{
+	/* Reverse order: a later module may depend on an earlier one. */
+	for (size_t i = m->module_count; i-- > 0;) {
+		struct module *mod = &m->modules[i];
+
+		if (mod->initialised && HOOK(mod, fini))
+			HOOK(mod, fini)(mod->state);
+		mod->initialised = false;
+	}
+	while (m->helpers) {
+		struct helper *h = m->helpers;
+
+		m->helpers = h->next;
+		free(h);
+	}
+}

@@ -1,0 +1,59 @@
+/* Finding, checking and loading modules (dlopen), and checking their
+ * options against their schema. */
+#ifndef MODINIT_LOADER_H
+#define MODINIT_LOADER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <modinit/module.h>
+
+struct modinit;
+
+/* One loaded module. The host table is per module, so host calls know
+ * which module they come from (container_of on the table). */
+struct module {
+	struct modinit_host host; /* first: see events.c */
+	struct modinit *m;
+	const struct modinit_module *desc;
+	void *dl;
+	char *file;
+	void *state;
+	bool initialised;
+	char *status;                     /* publish_status */
+	struct modinit_value *values;     /* validated options */
+	struct modinit_options opts;
+	const char ***strvs;              /* STRING_LIST arrays to free */
+};
+
+/* The directories searched for `name:` modules, in order, NULL-terminated:
+ * --module-path, then the config's module_path, then PKGLIBDIR. */
+struct loader_path {
+	const char **dirs;
+	size_t count;
+};
+
+int loader_path_add(struct loader_path *p, const char *dir);
+void loader_path_free(struct loader_path *p);
+
+/* Locate name.so on the path: 0 and a malloc'd *file, or -ENOENT with the
+ * directories searched in err. */
+int loader_find(const struct loader_path *p, const char *name, char **file, char *err,
+		size_t errlen);
+/* Check ownership and permissions of the file and its directory, then the
+ * descriptor's magic/major/minor/size from the ELF file, then dlopen and
+ * check again. 0 with mod->dl/desc/file set, or -errno with err. The file
+ * string is taken over by mod. */
+int loader_open(struct module *mod, char *file, char *err, size_t errlen);
+/* Validate the module's config item against its schema into mod->opts.
+ * item may be NULL (no options: defaults apply). 0, or -EINVAL with
+ * "FILE:LINE:COL: NAME: message" in err. */
+int loader_options(struct module *mod, const char *cfgfile, const struct modinit_node *item,
+		   char *err, size_t errlen);
+/* Free what loader_open/loader_options allocated; never dlclose while the
+ * process runs (a module's code may still be referenced). */
+void loader_release(struct module *mod);
+/* The name of an option type, for messages and --describe-module. */
+const char *loader_type_name(enum modinit_opt_type t);
+
+#endif
