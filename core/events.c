@@ -168,6 +168,11 @@ static uint64_t host_now_ms(const struct modinit_host *h)
 	return loop_now_ms();
 }
 
+static int host_restart_main(const struct modinit_host *h, uint64_t delay_ms)
+{
+	return restart_begin(host_mod(h)->m, delay_ms);
+}
+
 void events_host_init(struct modinit *m, struct module *mod)
 {
 	mod->m = m;
@@ -185,6 +190,7 @@ void events_host_init(struct modinit *m, struct module *mod)
 		.publish_status = host_publish_status,
 		.state_dir = host_state_dir,
 		.now_ms = host_now_ms,
+		.restart_main = host_restart_main,
 	};
 }
 

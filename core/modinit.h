@@ -62,6 +62,12 @@ struct modinit {
 	struct sig_state sigs;
 	struct reaper reaper;
 	struct shutdown sd;
+	struct restart {
+		bool active;       /* a module asked for a restart */
+		bool waiting;      /* the old command is gone, delay running */
+		uint64_t delay_ms;
+		uint64_t timer;    /* grace, then delay */
+	} rs;
 	bool finished;
 	int exit_code;
 };
@@ -73,6 +79,8 @@ struct modinit {
 long shutdown_signal_all(struct modinit *m, int sig);
 /* RUNNING -> STOPPING: stop signal to every remaining process, grace armed. */
 void shutdown_begin(struct modinit *m, const char *reason);
+/* The main command's stop signal, through the signal pipeline. */
+void shutdown_stop_main(struct modinit *m, pid_t main_pid);
 /* Called after each reap pass: finishes the run once nothing is left. */
 void shutdown_check_done(struct modinit *m);
 
@@ -89,6 +97,16 @@ int events_main_exit(struct modinit *m, int status);
 void events_shutdown(struct modinit *m, int reason);
 void events_exit(struct modinit *m, int *code);
 void events_fini(struct modinit *m);
+
+/* restart.c */
+/* host->restart_main: stop the main command, then start it again. */
+int restart_begin(struct modinit *m, uint64_t delay_ms);
+/* The main command exited during a restart: wait, then start it again. */
+void restart_main_exited(struct modinit *m);
+/* A stop signal during the restart's gap: give up the restart. */
+void restart_cancel(struct modinit *m);
+/* Start the main command (also the first time). 0 or -errno. */
+int supervise_spawn_main(struct modinit *m);
 
 /* supervise.c */
 /* Start the main command and run the loop until the run is over; returns the

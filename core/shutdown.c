@@ -41,7 +41,7 @@ static void shutdown_grace_over(void *arg)
 
 /* The main command's stop signal goes through the signal pipeline, so that
  * signal-remap's rules (rewrite, delay) apply to it as to a `docker stop`. */
-static void shutdown_stop_main(struct modinit *m, pid_t main_pid)
+void shutdown_stop_main(struct modinit *m, pid_t main_pid)
 {
 	struct modinit_signal s = { .signo = m->sd.stop_signal, .target = MODINIT_TARGET_MAIN,
 				    .sender = m->self };
@@ -85,7 +85,8 @@ void shutdown_begin(struct modinit *m, const char *reason)
 
 void shutdown_check_done(struct modinit *m)
 {
-	if (!m->reaper.main_exited || !m->reaper.no_children)
+	/* During a restart's gap the command is gone but will be back. */
+	if (!m->reaper.main_exited || !m->reaper.no_children || m->rs.active)
 		return;
 	if (m->sd.grace_timer) {
 		loop_timer_cancel(&m->loop, m->sd.grace_timer);

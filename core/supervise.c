@@ -19,6 +19,19 @@ static void supervise_deliver(struct modinit *m, const struct modinit_signal *s)
 	int r = 0;
 
 	signal_name(s->signo, name, sizeof(name));
+	/* The stop signal during a restart ends the run instead. */
+	if (m->rs.active && s->signo == m->sd.stop_signal) {
+		restart_cancel(m);
+		log_msg(LOGL_INFO, "%s during a restart: not restarting", name);
+		if (m->reaper.main_exited) {
+			if (!m->exit_requested)
+				m->exit_code = reap_exit_code(m->reaper.main_status);
+			events_shutdown(m, MODINIT_SHUTDOWN_MAIN_EXITED);
+			shutdown_begin(m, "stop signal during a restart");
+			shutdown_check_done(m);
+			return;
+		}
+	}
 	/* Once shutting down the main command is gone: what is left gets it. */
 	if (s->target == MODINIT_TARGET_ALL || m->sd.state != SD_RUNNING || m->reaper.main_exited) {
 		long n = shutdown_signal_all(m, s->signo);
@@ -84,6 +97,9 @@ static void supervise_main_exited(struct modinit *m)
 		m->wait_all = true;
 		return;
 	}
+	/* A module took over: it restarts the command or ends the run. */
+	if (decision == MODINIT_MAIN_EXIT_HANDLED)
+		return;
 	events_shutdown(m, MODINIT_SHUTDOWN_MAIN_EXITED);
 	if (!m->reaper.no_children)
 		shutdown_begin(m, "main command exited");
@@ -96,8 +112,12 @@ static void supervise_reap(struct modinit *m)
 
 	if (r < 0)
 		log_msg(LOGL_ERROR, "waitpid: %s", strerror(-r));
-	if (was_running && m->reaper.main_exited)
-		supervise_main_exited(m);
+	if (was_running && m->reaper.main_exited) {
+		if (m->rs.active)
+			restart_main_exited(m);
+		else
+			supervise_main_exited(m);
+	}
 	shutdown_check_done(m);
 }
 
@@ -123,23 +143,33 @@ static void supervise_on_signalfd(void *arg, int fd, uint32_t events)
 		supervise_reap(m);
 }
 
-int supervise_run(struct modinit *m)
+int supervise_spawn_main(struct modinit *m)
 {
 	pid_t pid;
+	int r = spawn_command(m->command, &m->sigs, isatty(STDIN_FILENO), &pid);
+
+	if (r < 0)
+		return r;
+	m->reaper.main_pid = pid;
+	m->reaper.main_exited = false;
+	log_msg(LOGL_DEBUG, "started '%s' as pid %d", m->command[0], (int)pid);
+	events_spawn(m, pid);
+	return 0;
+}
+
+int supervise_run(struct modinit *m)
+{
 	int r, failures = 0;
 
 	r = loop_watch_add(&m->loop, m->sigs.sfd, EPOLLIN, supervise_on_signalfd, m);
 	if (r == 0)
 		events_start(m);
 	if (r == 0)
-		r = spawn_command(m->command, &m->sigs, isatty(STDIN_FILENO), &pid);
+		r = supervise_spawn_main(m);
 	if (r < 0) {
 		log_msg(LOGL_ERROR, "cannot start '%s': %s", m->command[0], strerror(-r));
 		return EXIT_INTERNAL;
 	}
-	m->reaper.main_pid = pid;
-	events_spawn(m, pid);
-	log_msg(LOGL_DEBUG, "started '%s' as pid %d", m->command[0], (int)pid);
 	while (!m->finished) {
 		r = loop_run_once(&m->loop);
 		if (r >= 0) {

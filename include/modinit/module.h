@@ -219,6 +219,15 @@ struct modinit_host {
 	const char *(*state_dir)(const struct modinit_host *h);
 	/** CLOCK_MONOTONIC in milliseconds, the clock timers use. */
 	uint64_t (*now_ms)(const struct modinit_host *h);
+	/** Restart the main command: its stop signal goes through the signal
+	 *  pipeline (signal-remap applies), SIGKILL to its process group after
+	 *  the grace period, then, delay_ms after it has exited, it is started
+	 *  again (on_spawn runs with the new pid; on_main_exit does not run for
+	 *  a restart). Also allowed after the command ended on its own when
+	 *  this module answered MODINIT_MAIN_EXIT_HANDLED: it is then started
+	 *  again after delay_ms. -EBUSY if a restart or the shutdown is
+	 *  already under way. 0 or -errno. */
+	int (*restart_main)(const struct modinit_host *h, uint64_t delay_ms);
 };
 
 /* ------------------------------------------------------------------ */
