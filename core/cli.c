@@ -8,7 +8,7 @@
 #include "cli.h"
 #include "parse.h"
 
-enum { OPT_GRACE = 256, OPT_MODULE_PATH, OPT_CHECK_CONFIG, OPT_LIST_MODULES, OPT_DESCRIBE, OPT_STATE_DIR };
+enum { OPT_GRACE = 256, OPT_MODULE_PATH, OPT_CHECK_CONFIG, OPT_LIST_MODULES, OPT_DESCRIBE, OPT_STATE_DIR, OPT_HEALTH };
 
 /* '+': stop at the first non-option, so the command's own flags are left
  * alone even without "--". */
@@ -29,6 +29,7 @@ static const struct option long_opts[] = {
 	{ "rewrite", required_argument, NULL, 'r' },
 	{ "remap-exit", required_argument, NULL, 'e' },
 	{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
+	{ "health", optional_argument, NULL, OPT_HEALTH },
 	{ "module-path", required_argument, NULL, OPT_MODULE_PATH },
 	{ "check-config", no_argument, NULL, OPT_CHECK_CONFIG },
 	{ "list-modules", no_argument, NULL, OPT_LIST_MODULES },
@@ -52,6 +53,8 @@ void cli_usage(FILE *out)
 	      "                        exit with NEW (default 0) instead of CODE\n"
 	      "                        (exit-code; repeatable)\n"
 	      "      --state-dir DIR   where modules keep state (default /run/modinit)\n"
+	      "      --health[=ready]  print the health status kept in the state\n"
+	      "                        directory; exit 0 if healthy (ready), else 1\n"
 	      "      --module-path DIR search DIR for modules first (repeatable)\n"
 	      "      --check-config    check the configuration, load and initialise\n"
 	      "                        every module, then exit\n"
@@ -187,6 +190,13 @@ static int cli_option(int c, struct cli_opts *o, char *err, size_t errlen)
 		return cli_rule(o->remap_exit, &o->remap_exit_count, optarg, "--remap-exit", err,
 				errlen);
 	case OPT_STATE_DIR: o->state_dir = optarg; break;
+	case OPT_HEALTH:
+		if (optarg && strcmp(optarg, "ready") && strcmp(optarg, "live"))
+			return cli_bad(err, errlen, "%s: expected ready or live, got \"%s\"", "--health",
+				       optarg);
+		o->action = CLI_HEALTH;
+		o->health_ready = optarg && strcmp(optarg, "ready") == 0;
+		break;
 	case OPT_CHECK_CONFIG: o->action = CLI_CHECK_CONFIG; break;
 	case OPT_LIST_MODULES: o->action = CLI_LIST_MODULES; break;
 	case OPT_DESCRIBE:

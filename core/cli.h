@@ -14,6 +14,7 @@ enum cli_action {
 	CLI_CHECK_CONFIG,
 	CLI_LIST_MODULES,
 	CLI_DESCRIBE_MODULE,
+	CLI_HEALTH,
 };
 
 #define CLI_MAX_MODULE_PATH 16
@@ -36,6 +37,7 @@ struct cli_opts {
 	const char *describe; /* --describe-module NAME */
 	const char *mode;     /* -m, --mode: wait | wait-all-children | exec */
 	const char *state_dir; /* --state-dir */
+	bool health_ready;     /* --health=ready */
 	/* -r FROM:TO, checked here, applied as signal-remap's map */
 	const char *rewrite[CLI_MAX_RULES];
 	int rewrite_count;

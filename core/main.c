@@ -8,6 +8,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "health.h"
 #include "log.h"
 #include "modinit.h"
 #include "parse.h"
@@ -186,7 +187,9 @@ int main(int argc, char **argv)
 		die(EXIT_USAGE, "%s", "no command given (see --help)");
 	if (setup_module_path(&m, &c, &path) < 0)
 		die(EXIT_INTERNAL, "%s", strerror(ENOMEM));
-	if (m.opts.action == CLI_LIST_MODULES || m.opts.action == CLI_DESCRIBE_MODULE) {
+	if (m.opts.action == CLI_HEALTH) {
+		code = health_query(m.state_dir, m.opts.health_ready);
+	} else if (m.opts.action == CLI_LIST_MODULES || m.opts.action == CLI_DESCRIBE_MODULE) {
 		code = run_info_action(&m, &path);
 	} else {
 		load_modules(&m, &c, &path, &sc);
