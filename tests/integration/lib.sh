@@ -1,0 +1,156 @@
+# Shared helpers for the integration tests: a tiny TAP producer and ways to
+# run the staged modinit binary as PID 1 of a new PID namespace or as a
+# subreaper.  Sourced by every tests/integration/*.sh and tests/e2e/*.sh.
+#
+# Environment (set by `make check`, see AM_TESTS_ENVIRONMENT):
+#   MODINIT_BIN       the staged binary            MODINIT_MODDIR  its modules
+#   MODINIT_HELPERS   tests/helpers in the build   MODINIT_FIXTURES fixture .so
+#   MODINIT_SRCDIR    the source tree              MODINIT_WRAPPER e.g. valgrind
+
+set -u
+
+: "${MODINIT_BIN:?run through make check}"
+: "${MODINIT_HELPERS:?run through make check}"
+MODINIT_WRAPPER=${MODINIT_WRAPPER:-}
+TESTCHILD=$MODINIT_HELPERS/testchild
+
+# Upper bound for one modinit run, in seconds (valgrind is slower).
+if [ -n "$MODINIT_WRAPPER" ]; then LIMIT=${LIMIT:-120}; else LIMIT=${LIMIT:-30}; fi
+
+_tap_n=0
+_tap_failed=0
+
+plan() { echo "1..$1"; }
+
+ok() {
+	_tap_n=$((_tap_n + 1))
+	echo "ok $_tap_n - $*"
+}
+
+not_ok() {
+	_tap_n=$((_tap_n + 1))
+	_tap_failed=$((_tap_failed + 1))
+	echo "not ok $_tap_n - $*"
+}
+
+skip_all() {
+	echo "1..0 # SKIP $*"
+	exit 0
+}
+
+diag() { printf '%s\n' "$@" | sed 's/^/# /'; }
+
+# check DESC COMMAND...: one TAP line from a command's status.
+check() {
+	_d=$1; shift
+	if "$@"; then ok "$_d"; else not_ok "$_d"; fi
+}
+
+# expect_eq DESC EXPECTED ACTUAL
+expect_eq() {
+	if [ "$2" = "$3" ]; then
+		ok "$1"
+	else
+		not_ok "$1"
+		diag "expected: $2" "     got: $3"
+	fi
+}
+
+# expect_match DESC REGEX TEXT (grep -E on the whole text)
+expect_match() {
+	if printf '%s\n' "$3" | grep -Eq -- "$2"; then
+		ok "$1"
+	else
+		not_ok "$1"
+		diag "expected to match: $2" "got:" "$3"
+	fi
+}
+
+# expect_nomatch DESC REGEX TEXT
+expect_nomatch() {
+	if printf '%s\n' "$3" | grep -Eq -- "$2"; then
+		not_ok "$1"
+		diag "expected not to match: $2" "got:" "$3"
+	else
+		ok "$1"
+	fi
+}
+
+# A private scratch directory, removed at exit together with anything the
+# test left running in the background.
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/modinit-test.XXXXXX")
+_cleanup() {
+	for _p in $(jobs -p); do kill -KILL "$_p" 2>/dev/null; done
+	wait 2>/dev/null
+	rm -rf "$WORK"
+}
+trap _cleanup EXIT
+trap 'exit 130' INT TERM
+
+finish() {
+	if [ "$_tap_failed" -ne 0 ]; then exit 1; fi
+	exit 0
+}
+
+need_root_ns() {
+	if ! unshare --pid --fork --kill-child --mount-proc true 2>/dev/null; then
+		skip_all "cannot create a PID namespace here (unshare needs root)"
+	fi
+}
+
+# pid1 [MODINIT ARGS...]: run modinit as PID 1 of a new PID namespace, with
+# a private /proc, bounded by $LIMIT seconds.  The namespace dies with it.
+# Its exit status is modinit's (124 or 137 if the bound was hit).
+pid1() {
+	timeout -k 5 "$LIMIT" unshare --pid --fork --kill-child --mount-proc \
+		$MODINIT_WRAPPER "$MODINIT_BIN" "$@"
+}
+
+# sub [MODINIT ARGS...]: run modinit as an ordinary process (a subreaper).
+sub() {
+	timeout -k 5 "$LIMIT" $MODINIT_WRAPPER "$MODINIT_BIN" "$@"
+}
+
+# bare [MODINIT ARGS...]: modinit without wrapper and bound, for the cases
+# where the test itself must signal the modinit process (its pid is $!
+# when started with &).
+bare() {
+	"$MODINIT_BIN" "$@"
+}
+
+# wait_file FILE [SECONDS]: block until FILE exists and is non-empty.  Used
+# only where the test has no pipe to read from; polls every 10 ms.
+wait_file() {
+	_n=$(( ${2:-10} * 100 ))
+	while [ "$_n" -gt 0 ]; do
+		[ -s "$1" ] && return 0
+		sleep 0.01
+		_n=$((_n - 1))
+	done
+	return 1
+}
+
+# zombies_of PID: number of zombie processes whose parent is PID, read
+# from /proc (the comm field may hold spaces, so cut after its ')').
+zombies_of() {
+	_zp=$1
+	_c=0
+	for _s in /proc/[0-9]*/stat; do
+		_l=$(sed 's/^.*) //' "$_s" 2>/dev/null) || continue
+		set -- $_l
+		if [ "${1:-}" = Z ] && [ "${2:-}" = "$_zp" ]; then _c=$((_c + 1)); fi
+	done
+	echo "$_c"
+}
+
+# zombies_all: number of zombies visible in this /proc (inside a PID
+# namespace with its own /proc mounted: the namespace's zombies).
+zombies_all() {
+	_c=0
+	for _s in /proc/[0-9]*/stat; do
+		_l=$(sed 's/^.*) //' "$_s" 2>/dev/null) || continue
+		set -- $_l
+		if [ "${1:-}" = Z ]; then _c=$((_c + 1)); fi
+	done
+	echo "$_c"
+}
