@@ -830,21 +830,38 @@ static int ck_top(struct ck *k, const struct modinit_node *root)
 	return 0;
 }
 
+static int config_check(struct config *c, const char *name, char *err, size_t errlen)
+{
+	struct ck k = { .c = c, .ar = c->doc.mem, .err = err, .errlen = errlen };
+	int r;
+
+	if (!c->doc.root)
+		return 0;
+	r = ck_top(&k, c->doc.root);
+	if (r == -ENOMEM)
+		snprintf(err, errlen, "%s: %s", name, strerror(ENOMEM));
+	return r < 0 ? -EINVAL : 0;
+}
+
 int config_load(const char *path, struct config *c, char *err, size_t errlen)
 {
-	struct ck k = { .c = c, .err = err, .errlen = errlen };
 	int r;
 
 	memset(c, 0, sizeof(*c));
 	c->file = path;
 	r = cfg_parse_file(path, &c->doc, err, errlen);
-	if (r < 0 || !c->doc.root)
-		return r;
-	k.ar = c->doc.mem;
-	r = ck_top(&k, c->doc.root);
-	if (r == -ENOMEM)
-		snprintf(err, errlen, "%s: %s", path, strerror(ENOMEM));
-	return r < 0 ? -EINVAL : 0;
+	return r < 0 ? r : config_check(c, path, err, errlen);
+}
+
+int config_load_buffer(const char *name, const char *buf, size_t len, struct config *c,
+		       char *err, size_t errlen)
+{
+	int r;
+
+	memset(c, 0, sizeof(*c));
+	c->file = name;
+	r = cfg_parse_buffer(name, buf, len, &c->doc, err, errlen);
+	return r < 0 ? r : config_check(c, name, err, errlen);
 }
 
 void config_free(struct config *c)

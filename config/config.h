@@ -56,6 +56,9 @@ struct config {
  * in err (module options are checked later, against each module's schema).
  * Call config_free even on failure. */
 int config_load(const char *path, struct config *c, char *err, size_t errlen);
+/* The same for text in memory; name is used in messages. */
+int config_load_buffer(const char *name, const char *buf, size_t len, struct config *c,
+		       char *err, size_t errlen);
 void config_free(struct config *c);
 
 #endif
