@@ -1,1 +1,273 @@
-int main(void) { return 0; }
+/* testchild: the workloads the integration tests run under modinit.
+ *
+ *   testchild ready FIFO            write "ready PID" to FIFO, then pause
+ *                                   (no handler: default signal actions)
+ *   testchild signals FIFO COUNT    catch every catchable signal but SIGCHLD,
+ *                                   write "ready PID" then one line with the
+ *                                   number of each signal received; exit 0
+ *                                   after COUNT of them
+ *   testchild ignore-term FIFO      ignore SIGTERM, write "ready PID", pause
+ *   testchild orphans N             create N orphans by double fork, as fast
+ *                                   as possible, then wait until no zombie is
+ *                                   left in /proc (at most 30 s) and print
+ *                                   "zombies=N"; exit 0 only when N is 0
+ *   testchild sigstate              print the SigBlk and SigIgn lines of
+ *                                   /proc/self/status
+ *   testchild setsig [ignore=S,..] [block=S,..] -- CMD...
+ *                                   set dispositions and mask, print the
+ *                                   resulting sigstate on stderr, exec CMD
+ *   testchild rtmin                 print SIGRTMIN
+ *
+ * Everything a signal handler does is async-signal-safe (write(2) only). */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static int out_fd = -1;
+static volatile sig_atomic_t remaining;
+
+static void die(const char *what)
+{
+	fprintf(stderr, "testchild: %s: %s\n", what, strerror(errno));
+	exit(99);
+}
+
+static void put_line(int fd, const char *s)
+{
+	size_t len = strlen(s);
+
+	while (len > 0) {
+		ssize_t n = write(fd, s, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		s += n;
+		len -= (size_t)n;
+	}
+}
+
+static int open_fifo(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		die(path);
+	return fd;
+}
+
+static void say_ready(int fd)
+{
+	char buf[64];
+
+	snprintf(buf, sizeof(buf), "ready %d\n", (int)getpid());
+	put_line(fd, buf);
+}
+
+static void on_signal(int sig)
+{
+	char buf[16];
+	int i = sizeof(buf) - 1, saved = errno;
+
+	buf[i] = '\n';
+	do {
+		buf[--i] = (char)('0' + sig % 10);
+		sig /= 10;
+	} while (sig);
+	(void)!write(out_fd, buf + i, sizeof(buf) - (size_t)i);
+	remaining--;
+	errno = saved;
+}
+
+static int cmd_signals(const char *fifo, int count)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	sigset_t none;
+
+	out_fd = open_fifo(fifo);
+	remaining = count;
+	sigemptyset(&sa.sa_mask);
+	for (int s = 1; s < NSIG; s++) {
+		if (s == SIGKILL || s == SIGSTOP || s == SIGCHLD)
+			continue;
+		sigaddset(&sa.sa_mask, s); /* one handler at a time: lines never mix */
+	}
+	for (int s = 1; s < NSIG; s++) {
+		if (s == SIGKILL || s == SIGSTOP || s == SIGCHLD)
+			continue;
+		sigaction(s, &sa, NULL); /* 32/33 are glibc's own: refused, fine */
+	}
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	say_ready(out_fd);
+	while (remaining > 0)
+		pause();
+	return 0;
+}
+
+static __attribute__((noreturn)) void cmd_ready(const char *fifo, bool ignore_term)
+{
+	int fd = open_fifo(fifo);
+
+	if (ignore_term)
+		signal(SIGTERM, SIG_IGN);
+	say_ready(fd);
+	close(fd);
+	for (;;)
+		pause();
+}
+
+static long zombies_now(void)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	long n = 0;
+
+	if (!d)
+		die("/proc");
+	while ((e = readdir(d))) {
+		char path[300], buf[512];
+		const char *p;
+		ssize_t len;
+		int fd;
+
+		if (!isdigit((unsigned char)e->d_name[0]))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		len = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (len <= 0)
+			continue;
+		buf[len] = '\0';
+		p = strrchr(buf, ')');
+		if (p && p[1] == ' ' && p[2] == 'Z')
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
+static int cmd_orphans(long n)
+{
+	struct timespec tick = { 0, 10 * 1000 * 1000 };
+	long z;
+
+	for (long i = 0; i < n; i++) {
+		pid_t p = fork();
+
+		if (p < 0)
+			die("fork");
+		if (p == 0) {
+			/* The grandchild is orphaned at once: its parent exits
+			 * first, so only the init can reap it. */
+			if (fork() < 0)
+				_exit(1);
+			_exit(0);
+		}
+		if (waitpid(p, NULL, 0) < 0)
+			die("waitpid");
+	}
+	/* Orphans end on their own; wait (bounded) for the init to reap them. */
+	for (int t = 0; t < 3000 && (z = zombies_now()) > 0; t++)
+		nanosleep(&tick, NULL);
+	printf("zombies=%ld\n", z);
+	return z == 0 ? 0 : 1;
+}
+
+static void print_sigstate(FILE *out)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+
+	if (!f)
+		die("/proc/self/status");
+	while (fgets(line, sizeof(line), f))
+		if (strncmp(line, "SigBlk:", 7) == 0 || strncmp(line, "SigIgn:", 7) == 0)
+			fputs(line, out);
+	fclose(f);
+	fflush(out);
+}
+
+static int parse_sigs(const char *list, sigset_t *set)
+{
+	char *copy = strdup(list), *save = NULL;
+
+	sigemptyset(set);
+	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		int s = atoi(t);
+
+		if (s <= 0 || s >= NSIG || sigaddset(set, s) < 0) {
+			fprintf(stderr, "testchild: bad signal number %s\n", t);
+			exit(99);
+		}
+	}
+	free(copy);
+	return 0;
+}
+
+static int cmd_setsig(int argc, char **argv)
+{
+	sigset_t ign, blk;
+	int i = 0;
+
+	sigemptyset(&ign);
+	sigemptyset(&blk);
+	for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		if (strncmp(argv[i], "ignore=", 7) == 0)
+			parse_sigs(argv[i] + 7, &ign);
+		else if (strncmp(argv[i], "block=", 6) == 0)
+			parse_sigs(argv[i] + 6, &blk);
+	}
+	if (i + 1 >= argc) {
+		fprintf(stderr, "testchild: setsig: no command\n");
+		return 99;
+	}
+	for (int s = 1; s < NSIG; s++)
+		if (sigismember(&ign, s) == 1)
+			signal(s, SIG_IGN);
+	sigprocmask(SIG_SETMASK, &blk, NULL);
+	print_sigstate(stderr);
+	execvp(argv[i + 1], argv + i + 1);
+	die(argv[i + 1]);
+	return 99;
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd = argc > 1 ? argv[1] : "";
+
+	if (strcmp(cmd, "ready") == 0 && argc == 3)
+		cmd_ready(argv[2], false);
+	if (strcmp(cmd, "ignore-term") == 0 && argc == 3)
+		cmd_ready(argv[2], true);
+	if (strcmp(cmd, "signals") == 0 && argc == 4)
+		return cmd_signals(argv[2], atoi(argv[3]));
+	if (strcmp(cmd, "orphans") == 0 && argc == 3)
+		return cmd_orphans(atol(argv[2]));
+	if (strcmp(cmd, "sigstate") == 0) {
+		print_sigstate(stdout);
+		return 0;
+	}
+	if (strcmp(cmd, "setsig") == 0)
+		return cmd_setsig(argc - 2, argv + 2);
+	if (strcmp(cmd, "rtmin") == 0) {
+		printf("%d\n", SIGRTMIN);
+		return 0;
+	}
+	fprintf(stderr, "usage: testchild ready|ignore-term|signals|orphans|sigstate|setsig|rtmin ...\n");
+	return 99;
+}

@@ -154,3 +154,61 @@ zombies_all() {
 	done
 	echo "$_c"
 }
+
+# child_of PID: the first child of PID, waiting (up to 10 s) for it to exist.
+child_of() {
+	_n=1000
+	while [ "$_n" -gt 0 ]; do
+		_c=$(cat "/proc/$1/task/$1/children" 2>/dev/null) || _c=
+		if [ -n "$_c" ]; then
+			set -- $_c
+			echo "$1"
+			return 0
+		fi
+		sleep 0.01
+		_n=$((_n - 1))
+	done
+	return 1
+}
+
+# bg_pid1 [MODINIT ARGS...]: start modinit as PID 1 of a new PID namespace in
+# the background. Sets BG (wait for it: its status is modinit's) and HOSTPID
+# (modinit's pid as seen from here, for kill and /proc).
+bg_pid1() {
+	timeout -k 5 "$LIMIT" unshare --pid --fork --kill-child --mount-proc \
+		$MODINIT_WRAPPER "$MODINIT_BIN" "$@" &
+	BG=$!
+	HOSTPID=$(child_of "$(child_of "$BG")")
+}
+
+# bg_sub [MODINIT ARGS...]: the same for modinit as an ordinary process.
+bg_sub() {
+	timeout -k 5 "$LIMIT" $MODINIT_WRAPPER "$MODINIT_BIN" "$@" &
+	BG=$!
+	HOSTPID=$(child_of "$BG")
+}
+
+# fifo NAME: create $WORK/NAME as a FIFO and open it read-write on fd 3, so
+# that opening it never blocks and a closing writer is no end of file.
+fifo() {
+	mkfifo "$WORK/$1"
+	exec 3<>"$WORK/$1"
+}
+
+# get_line [SECONDS]: one line from fd 3, waiting at most SECONDS (10). The
+# shell's read takes a pipe one byte at a time, so nothing else is consumed.
+get_line() {
+	timeout "${1:-10}" sh -c 'IFS= read -r l && printf "%s\n" "$l"' <&3
+}
+
+# wait_gone PID [SECONDS]: wait until PID no longer exists (or is a zombie).
+wait_gone() {
+	_n=$(( ${2:-10} * 100 ))
+	while [ "$_n" -gt 0 ]; do
+		_st=$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null) || return 0
+		case $_st in Z*) return 0 ;; esac
+		sleep 0.01
+		_n=$((_n - 1))
+	done
+	return 1
+}

@@ -1,0 +1,54 @@
+#!/bin/sh
+# The two problems every container init exists for, as PID 1 of a new PID
+# namespace: a program without signal handlers must still be stopped by the
+# SIGTERM/SIGINT sent to PID 1, and orphans must not pile up as zombies.
+. "$MODINIT_SRCDIR/tests/integration/lib.sh"
+need_root_ns
+plan 5
+
+# A child with no handler at all: the kernel gives PID 1 no default action,
+# so only forwarding can stop it.
+fifo ready
+bg_pid1 -- "$TESTCHILD" ready "$WORK/ready"
+line=$(get_line)
+kill -TERM "$HOSTPID"
+wait "$BG"
+expect_eq "SIGTERM to PID 1 stops a child without handlers (128+15)" 143 "$?"
+
+bg_pid1 -- "$TESTCHILD" ready "$WORK/ready"
+line=$(get_line)
+kill -INT "$HOSTPID"
+wait "$BG"
+expect_eq "SIGINT to PID 1 stops a child without handlers (128+2)" 130 "$?"
+case $line in "ready "*) ok "the child reported ready" ;; *) not_ok "the child reported ready (got '$line')" ;; esac
+
+# A program that keeps starting detached background jobs: each sleep is
+# orphaned when its shell exits and becomes PID 1's to reap. Counted from
+# /proc inside the namespace once every sleep has finished.
+cat >"$WORK/spawner.sh" <<'EOS'
+i=0
+while [ $i -lt 30 ]; do
+	sh -c 'sleep 0.1 & exit 0'
+	i=$((i + 1))
+done
+# Wait (bounded) until no sleep is left, then until no zombie is left.
+n=0
+while pgrep -x sleep >/dev/null && [ $n -lt 500 ]; do sleep 0.02; n=$((n + 1)); done
+z=-1
+n=0
+while [ $n -lt 500 ]; do
+	z=0
+	for s in /proc/[0-9]*/stat; do
+		set -- $(sed 's/^.*) //' "$s" 2>/dev/null)
+		[ "${1:-}" = Z ] && z=$((z + 1))
+	done
+	[ $z -eq 0 ] && break
+	sleep 0.02
+	n=$((n + 1))
+done
+echo "zombies=$z"
+EOS
+out=$(pid1 -- sh "$WORK/spawner.sh" 2>/dev/null)
+expect_eq "the main command's status is passed on" 0 "$?"
+expect_eq "no zombie is left after 30 detached background jobs" "zombies=0" "$out"
+finish
