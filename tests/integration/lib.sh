@@ -212,3 +212,15 @@ wait_gone() {
 	done
 	return 1
 }
+
+# wait_reaped PID [SECONDS]: wait until PID has been reaped (no /proc entry,
+# not even a zombie's).
+wait_reaped() {
+	_n=$(( ${2:-10} * 100 ))
+	while [ "$_n" -gt 0 ]; do
+		[ -e "/proc/$1" ] || return 0
+		sleep 0.01
+		_n=$((_n - 1))
+	done
+	return 1
+}

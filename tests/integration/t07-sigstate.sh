@@ -1,0 +1,41 @@
+#!/bin/sh
+# The command gets exactly the signal mask and dispositions modinit
+# inherited, while modinit itself still forwards a signal it inherited as
+# ignored.
+. "$MODINIT_SRCDIR/tests/integration/lib.sh"
+need_root_ns
+plan 5
+
+usr1=$(kill -l USR1)
+usr2=$(kill -l USR2)
+hup=$(kill -l HUP)
+
+# testchild setsig prints the state it hands to modinit on stderr; the
+# command prints what it got on stdout.
+given=$(timeout 10 unshare --pid --fork --kill-child --mount-proc \
+	"$TESTCHILD" setsig ignore=$usr1,$hup block=$usr2 -- \
+	$MODINIT_WRAPPER "$MODINIT_BIN" -- "$TESTCHILD" sigstate 2>"$WORK/before")
+expect_eq "the command runs" 0 "$?"
+expect_eq "the command gets the mask and ignored set modinit inherited" \
+	"$(cat "$WORK/before")" "$given"
+expect_match "the inherited state was not empty" "SigIgn:.*[1-9a-f]" "$given"
+
+# The same without anything inherited: nothing blocked, nothing ignored
+# that the test did not ignore itself.
+plain=$(pid1 -- "$TESTCHILD" sigstate 2>/dev/null)
+mine=$("$TESTCHILD" sigstate)
+expect_eq "with nothing special inherited, the command sees what the caller had" "$mine" "$plain"
+
+# USR1 inherited as ignored by modinit: still forwarded. The child catches
+# it with its own handler.
+fifo sig
+timeout -k 5 "$LIMIT" unshare --pid --fork --kill-child --mount-proc \
+	"$TESTCHILD" setsig ignore=$usr1 -- $MODINIT_WRAPPER "$MODINIT_BIN" -- \
+	"$TESTCHILD" signals "$WORK/sig" 1 2>/dev/null &
+BG=$!
+HOSTPID=$(child_of "$(child_of "$BG")")
+get_line >/dev/null
+kill -USR1 "$HOSTPID"
+expect_eq "a signal modinit inherited as ignored is still forwarded" "$usr1" "$(get_line)"
+wait "$BG"
+finish
