@@ -173,6 +173,43 @@ static int host_restart_main(const struct modinit_host *h, uint64_t delay_ms)
 	return restart_begin(host_mod(h)->m, delay_ms);
 }
 
+static int host_error_vat(const struct modinit_host *h, const struct modinit_node *node,
+			  char *err, size_t errlen, const char *fmt, va_list ap)
+{
+	struct module *mod = host_mod(h);
+	char where[512];
+	int n;
+
+	loader_where(mod->m->config_file, node, where, sizeof(where));
+	n = snprintf(err, errlen, "%s: %s: ", where, mod->desc->name);
+	if (n >= 0 && (size_t)n < errlen)
+		vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+	mod->err_positioned = true;
+	return -EINVAL;
+}
+
+static int host_error_at(const struct modinit_host *h, const struct modinit_node *node,
+			 char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = host_error_vat(h, node, err, errlen, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+static int host_parse_node(const struct modinit_host *h, int type, const struct modinit_node *node,
+			   const char *what, struct modinit_value *out, char *err, size_t errlen)
+{
+	char why[512];
+
+	if (loader_parse_node((enum modinit_opt_type)type, node, out, why, sizeof(why)) == 0)
+		return 0;
+	return host_error_at(h, node, err, errlen, "%s: %s", what, why);
+}
+
 void events_host_init(struct modinit *m, struct module *mod)
 {
 	mod->m = m;
@@ -191,6 +228,8 @@ void events_host_init(struct modinit *m, struct module *mod)
 		.state_dir = host_state_dir,
 		.now_ms = host_now_ms,
 		.restart_main = host_restart_main,
+		.parse_node = host_parse_node,
+		.error_at = host_error_at,
 	};
 }
 

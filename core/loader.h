@@ -24,6 +24,7 @@ struct module {
 	struct modinit_value *values;     /* validated options */
 	struct modinit_options opts;
 	const char ***strvs;              /* STRING_LIST arrays to free */
+	bool err_positioned;              /* init's err came from error_at */
 };
 
 /* The directories searched for `name:` modules, in order, NULL-terminated:
@@ -55,5 +56,12 @@ int loader_options(struct module *mod, const char *cfgfile, const struct modinit
 void loader_release(struct module *mod);
 /* The name of an option type, for messages and --describe-module. */
 const char *loader_type_name(enum modinit_opt_type t);
+
+/* A scalar node converted as a typed option would be; -EINVAL with
+ * "expected ..., got ..." in why. */
+int loader_parse_node(enum modinit_opt_type type, const struct modinit_node *n,
+		      struct modinit_value *out, char *why, size_t len);
+/* "FILE:LINE:COL" of a config node, or "command line" for line 0. */
+void loader_where(const char *cfgfile, const struct modinit_node *n, char *buf, size_t len);
 
 #endif

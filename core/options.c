@@ -123,6 +123,35 @@ static int opt_node(struct module *mod, size_t idx, const struct modinit_node *n
 	}
 }
 
+int loader_parse_node(enum modinit_opt_type type, const struct modinit_node *n,
+		      struct modinit_value *out, char *why, size_t len)
+{
+	memset(out, 0, sizeof(*out));
+	out->type = type;
+	out->node = n;
+	if (type != MODINIT_OPT_STRING && type != MODINIT_OPT_BOOL && type != MODINIT_OPT_INT &&
+	    type != MODINIT_OPT_DURATION && type != MODINIT_OPT_SIGNAL) {
+		snprintf(why, len, "cannot convert a %s here", loader_type_name(type));
+		return -EINVAL;
+	}
+	if (n->type != MODINIT_NODE_SCALAR) {
+		snprintf(why, len, "expected a %s, got a %s", loader_type_name(type),
+			 n->type == MODINIT_NODE_MAP ? "mapping" : "list");
+		return -EINVAL;
+	}
+	out->set = true;
+	return opt_scalar(out, n->value, n->quoted, why, len);
+}
+
+void loader_where(const char *cfgfile, const struct modinit_node *n, char *buf, size_t len)
+{
+	/* Line 0: the value came from a command-line shortcut. */
+	if (n && n->line)
+		snprintf(buf, len, "%s:%u:%u", cfgfile ? cfgfile : "config", n->line, n->column);
+	else
+		snprintf(buf, len, "command line");
+}
+
 static long opt_index(const struct modinit_module *d, const char *key)
 {
 	for (long i = 0; d->options && d->options[i].key; i++)
@@ -213,11 +242,7 @@ int loader_options(struct module *mod, const char *cfgfile, const struct modinit
 
 			char where[256];
 
-			/* Line 0: the value came from a command-line shortcut. */
-			if (at->line)
-				snprintf(where, sizeof(where), "%s:%u:%u", cfgfile, at->line, at->column);
-			else
-				snprintf(where, sizeof(where), "command line");
+			loader_where(cfgfile, at, where, sizeof(where));
 			snprintf(err, errlen, "%s: %s: %s%s%s", where, mod->desc->name,
 				 idx < 0 ? "" : k->value, idx < 0 ? "" : ": ", why);
 			return r == -ENOMEM ? r : -EINVAL;

@@ -26,8 +26,10 @@ int setup_module_path(const struct modinit *m, const struct config *c, struct lo
 static void setup_where(const struct config *c, const struct modinit_node *n, char *buf,
 			size_t len)
 {
-	if (n)
+	if (n && n->line)
 		snprintf(buf, len, "%s:%u:%u: ", c->file, n->line, n->column);
+	else if (n)
+		snprintf(buf, len, "command line: "); /* a -r/-e shortcut */
 	else if (c->file)
 		snprintf(buf, len, "%s: ", c->file);
 	else
@@ -106,7 +108,9 @@ static int setup_one(struct modinit *m, const struct config *c, const struct loa
 	if (r < 0)
 		return r;
 	r = setup_init_one(m, mod, why, sizeof(why));
-	if (r < 0)
+	if (r < 0 && mod->err_positioned)
+		snprintf(err, errlen, "%s", why);
+	else if (r < 0)
 		snprintf(err, errlen, "%s%s: %s", where, mod->desc->name, why);
 	return r;
 }

@@ -228,6 +228,22 @@ struct modinit_host {
 	 *  again after delay_ms. -EBUSY if a restart or the shutdown is
 	 *  already under way. 0 or -errno. */
 	int (*restart_main)(const struct modinit_host *h, uint64_t delay_ms);
+	/** Convert one scalar node of the module's own MAP or LIST options the
+	 *  way the config converts a typed option (type: MODINIT_OPT_STRING,
+	 *  _BOOL, _INT, _DURATION or _SIGNAL) into out->str, ->boolean,
+	 *  ->integer, ->ms or ->signo. what names the value in messages (e.g.
+	 *  "map: SIGTERM"). 0, or -EINVAL with a complete one-line message
+	 *  "FILE:LINE:COL: NAME: WHAT: expected ..." in err, which init may
+	 *  return as it is. */
+	int (*parse_node)(const struct modinit_host *h, int type,
+			  const struct modinit_node *node, const char *what,
+			  struct modinit_value *out, char *err, size_t errlen);
+	/** Write "FILE:LINE:COL: NAME: message" about node into err (a node
+	 *  from the command line is "command line: NAME: message") and return
+	 *  -EINVAL, for init to return: modinit then prints err as it is. */
+	int (*error_at)(const struct modinit_host *h, const struct modinit_node *node,
+			char *err, size_t errlen, const char *fmt, ...)
+		__attribute__((format(printf, 5, 6)));
 };
 
 /* ------------------------------------------------------------------ */
