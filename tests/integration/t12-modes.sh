@@ -1,0 +1,70 @@
+#!/bin/sh
+# The modes: wait-all-children keeps reaping until every process is gone and
+# keeps the main command's status; its stop signal reaches everyone with the
+# same grace/SIGKILL escalation; outside a namespace "all" means modinit's
+# descendants. exec makes the command PID 1 and is refused with a module
+# that needs a running init.
+. "$MODINIT_SRCDIR/tests/integration/lib.sh"
+need_root_ns
+plan 12
+MP="--module-path $MODINIT_MODDIR"
+
+# The main command exits 3 at once; a background job finishes later with 9.
+pid1 $MP -m wait-all-children -- sh -c \
+	'(sleep 0.3; echo finished > "$0"; exit 9) & exit 3' "$WORK/marker" 2>/dev/null
+expect_eq "wait-all-children exits with the main command's status, not the last one's" 3 "$?"
+expect_eq "after the background job had finished" finished "$(cat "$WORK/marker" 2>/dev/null)"
+
+# The same through the config file.
+printf 'mode: wait-all-children\n' >"$WORK/wa.yaml"
+rm -f "$WORK/marker"
+pid1 $MP -c "$WORK/wa.yaml" -- sh -c \
+	'(sleep 0.3; echo finished > "$0"; exit 9) & exit 4' "$WORK/marker" 2>/dev/null
+expect_eq "mode: wait-all-children in the config does the same" "4|finished" "$?|$(cat "$WORK/marker" 2>/dev/null)"
+
+# Stop signal: every process gets it; the one that ignores it is killed
+# after the grace; the status is the main command's (killed by TERM).
+fifo ready
+bg_pid1 $MP -m wait-all-children --grace 300ms -- sh -c \
+	'"$0" ignore-term "$1" & exec "$0" ready "$1"' "$TESTCHILD" "$WORK/ready" 2>"$WORK/err"
+get_line >/dev/null
+get_line >/dev/null
+kill -TERM "$HOSTPID"
+wait "$BG"
+expect_eq "a stop signal ends every process; the main status is 128+15" 143 "$?"
+expect_match "the process ignoring it was killed after the grace" \
+	'grace period of 300 ms over: sent SIGKILL' "$(cat "$WORK/err")"
+exec 3<&-; rm -f "$WORK/ready"
+
+# As a subreaper: "all" is modinit's descendants. A grandchild catches the
+# forwarded USR1; a process outside, which USR1 would kill, is untouched.
+sleep 1000 &
+bystander=$!
+fifo sig
+bg_sub -q $MP -m wait-all-children -- sh -c \
+	'trap "" USR1; "$0" signals "$1" 1 & wait' "$TESTCHILD" "$WORK/sig"
+get_line >/dev/null
+kill -USR1 "$HOSTPID"
+expect_eq "a signal goes to every descendant (a grandchild here)" "$(kill -l USR1)" "$(get_line)"
+wait "$BG"
+expect_eq "and the main status is kept" 0 "$?"
+check "a process outside modinit's tree is not signalled" kill -0 "$bystander"
+
+# exec: the command replaces modinit and is PID 1 itself.
+out=$(pid1 $MP -m exec -- sh -c 'echo $$' 2>/dev/null)
+expect_eq "in exec mode the command is PID 1" 1 "$out"
+pid1 $MP -m exec -- sh -c 'exit 6' 2>/dev/null
+expect_eq "and its status is the container's" 6 "$?"
+
+err=$(pid1 $MP -m exec -r TERM:QUIT -- true 2>&1)
+rc=$?
+expect_eq "exec with a module that needs a running init is refused (78), naming both" \
+	"78|modinit: error: module \"signal-remap\" needs a running init, but \"exec\" replaces modinit with the command" \
+	"$rc|$err"
+printf 'mode: exec\nmodules:\n  - name: signal-remap\n    map: {TERM: QUIT}\n' >"$WORK/ex.yaml"
+err=$("$MODINIT_BIN" $MP --check-config -c "$WORK/ex.yaml" 2>&1)
+rc=$?
+expect_eq "--check-config refuses it too" \
+	"78|modinit: error: module \"signal-remap\" needs a running init, but \"exec\" replaces modinit with the command" \
+	"$rc|$err"
+finish
