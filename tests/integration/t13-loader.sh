@@ -1,0 +1,85 @@
+#!/bin/sh
+# The loader refuses, with one line, before any code of the module runs:
+# wrong magic, wrong major, newer minor, no descriptor, a file or directory
+# others can write, two modules with the same name, a name not found (with
+# the directories searched). A good module loads; --check-config,
+# --list-modules and --describe-module report what they find.
+. "$MODINIT_SRCDIR/tests/integration/lib.sh"
+plan 17
+F=$MODINIT_FIXTURES
+
+# describe NAME: modinit's status and stderr for --describe-module NAME.
+describe() {
+	out=$("$MODINIT_BIN" --module-path "$F" --describe-module "$1" 2>&1 >/dev/null)
+	rc=$?
+}
+
+describe bad-magic
+expect_eq "wrong magic" "78|modinit: error: $F/bad-magic.so: not a modinit module (wrong magic 0x12345678)" "$rc|$out"
+describe bad-major
+expect_eq "wrong major" "78|modinit: error: $F/bad-major.so: built for module ABI 2.0, modinit speaks 1.0 (major differs)" "$rc|$out"
+describe newer-minor
+expect_eq "newer minor" "78|modinit: error: $F/newer-minor.so: built for module ABI 1.1, newer than modinit's 1.0" "$rc|$out"
+describe no-descriptor
+expect_eq "no descriptor" "78|modinit: error: $F/no-descriptor.so: not a modinit module (no modinit_module symbol)" "$rc|$out"
+all=$(for m in bad-magic bad-major newer-minor no-descriptor; do
+	"$MODINIT_BIN" --module-path "$F" --describe-module $m 2>&1; done)
+expect_nomatch "no code of a refused module ran (its constructor prints)" "FIXTURE CONSTRUCTOR RAN" "$all"
+
+describe no-such-module
+expect_eq "not found, with the directories searched" \
+	"78|modinit: error: module \"no-such-module\" not found (searched: $F $MODINIT_PKGLIBDIR)" "$rc|$out"
+
+# Permissions: a copy of a good module in a directory of the test's own.
+mkdir -m 0755 "$WORK/mods"
+cp "$F/rec-a.so" "$WORK/mods/rec-a.so"
+chmod 0644 "$WORK/mods/rec-a.so"
+printf 'modules:\n  - name: rec-a\n    file: %s\n' "$WORK/events" >"$WORK/a.yaml"
+out=$("$MODINIT_BIN" --module-path "$WORK/mods" --check-config -c "$WORK/a.yaml" 2>&1)
+expect_eq "a good module passes --check-config" "0|$WORK/a.yaml: OK, 1 module: rec-a" "$?|$out"
+chmod 0666 "$WORK/mods/rec-a.so"
+out=$("$MODINIT_BIN" --module-path "$WORK/mods" --check-config -c "$WORK/a.yaml" 2>&1)
+expect_eq "a world-writable module file is refused" \
+	"78|modinit: error: $WORK/a.yaml:2:5: refusing module $WORK/mods/rec-a.so: writable by group or others (mode 0666)" "$?|$out"
+chmod 0644 "$WORK/mods/rec-a.so"
+chmod 0777 "$WORK/mods"
+out=$("$MODINIT_BIN" --module-path "$WORK/mods" --check-config -c "$WORK/a.yaml" 2>&1)
+expect_eq "a module in a world-writable directory is refused" \
+	"78|modinit: error: $WORK/a.yaml:2:5: refusing module directory $WORK/mods: writable by group or others (mode 0777)" "$?|$out"
+chmod 0755 "$WORK/mods"
+chown 12345 "$WORK/mods/rec-a.so"
+out=$("$MODINIT_BIN" --module-path "$WORK/mods" --check-config -c "$WORK/a.yaml" 2>&1)
+expect_eq "a module owned by another user is refused" \
+	"78|modinit: error: $WORK/a.yaml:2:5: refusing module $WORK/mods/rec-a.so: owned by uid 12345, not root or modinit's user" "$?|$out"
+chown 0 "$WORK/mods/rec-a.so"
+
+# path: is used as it is.
+printf 'modules:\n  - path: %s\n    file: %s\n' "$WORK/mods/rec-a.so" "$WORK/events" >"$WORK/p.yaml"
+out=$("$MODINIT_BIN" --check-config -c "$WORK/p.yaml" 2>&1)
+expect_eq "path: loads the file named" "0|$WORK/p.yaml: OK, 1 module: rec-a" "$?|$out"
+
+# Two modules with the same name (rec-a-copy.so says it is rec-a).
+printf 'modules:\n  - name: rec-a\n    file: %s\n  - name: rec-a-copy\n    file: %s\n' \
+	"$WORK/events" "$WORK/events" >"$WORK/dup.yaml"
+out=$("$MODINIT_BIN" --module-path "$F" --check-config -c "$WORK/dup.yaml" 2>&1)
+expect_eq "two modules with the same name are refused" \
+	"78|modinit: error: $WORK/dup.yaml:4:5: two modules named \"rec-a\": $F/rec-a.so and $F/rec-a-copy.so" "$?|$out"
+
+# A module option error names the module; a failing init stops the start.
+printf 'modules:\n  - name: rec-a\n    file: %s\n    flag: yes\n' "$WORK/events" >"$WORK/opt.yaml"
+out=$("$MODINIT_BIN" --module-path "$F" --check-config -c "$WORK/opt.yaml" 2>&1)
+expect_eq "a bad module option: FILE:LINE:COL: module: key: why" \
+	"78|modinit: error: $WORK/opt.yaml:4:11: rec-a: flag: expected true or false, got \"yes\"" "$?|$out"
+printf 'modules:\n  - name: init-fail\n' >"$WORK/if.yaml"
+out=$("$MODINIT_BIN" --module-path "$F" -c "$WORK/if.yaml" -- sh -c "touch $WORK/spawned" 2>&1)
+expect_eq "a module whose init fails stops the start (78) with its message" \
+	"78|modinit: error: $WORK/if.yaml:2:5: init-fail: refusing to start: fixture says no" "$?|$out"
+check "and nothing was spawned" test ! -e "$WORK/spawned"
+
+list=$("$MODINIT_BIN" --module-path "$MODINIT_MODDIR" --list-modules 2>/dev/null)
+expect_match "--list-modules shows the bundled modules with version and file" \
+	"^exit-code +[0-9.]+ +.*$MODINIT_MODDIR/exit-code.so" "$list"
+desc=$("$MODINIT_BIN" --module-path "$MODINIT_MODDIR" --describe-module exit-code 2>/dev/null)
+expect_match "--describe-module prints each option with type and help" \
+	'^  map \(mapping, required\)$' "$desc"
+finish
