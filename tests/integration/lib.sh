@@ -224,3 +224,15 @@ wait_reaped() {
 	done
 	return 1
 }
+
+# wait_grep FILE REGEX [SECONDS]: wait until a line of FILE (a log being
+# written by modinit) matches REGEX.
+wait_grep() {
+	_n=$(( ${3:-10} * 100 ))
+	while [ "$_n" -gt 0 ]; do
+		grep -Eq -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.01
+		_n=$((_n - 1))
+	done
+	return 1
+}
