@@ -1,0 +1,1432 @@
+/* healthcheck: Docker's HEALTHCHECK semantics inside the container, with the
+ * actions Docker never took, and probes for Kubernetes.
+ *
+ *   modules:
+ *     - name: healthcheck
+ *       checks:
+ *         - name: web
+ *           role: liveness            # liveness | readiness | startup
+ *           http: http://127.0.0.1:8080/healthz   # or tcp: or exec: [...]
+ *           interval: 10s
+ *           timeout: 2s
+ *           start_period: 30s
+ *           start_interval: 1s
+ *           retries: 3
+ *       on_unhealthy: restart         # none | restart | exit:CODE | signal:SIG
+ *       restart: {max: 5, backoff: 1s, max_backoff: 30s, exit_code: 1}
+ *       listen: 127.0.0.1:8081        # GET /healthz and /readyz
+ *
+ * Everything runs from host timers and fd watches: nothing blocks PID 1,
+ * and between probes the module arms exactly one timer per check. The
+ * status is kept in STATE_DIR/health (one line for modinit --health) and
+ * STATE_DIR/health.json, both replaced atomically. See docs/healthcheck.md. */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <modinit/module.h>
+
+#define HC_MAX_CHECKS 16
+#define HC_HISTORY 5
+#define HC_OUTPUT 4096
+#define HC_MAX_CONN 16
+#define HC_REQ_MAX 2048
+#define HC_CONN_TIMEOUT_MS 5000
+
+enum hc_role { HC_LIVENESS, HC_READINESS, HC_STARTUP };
+enum hc_kind { HC_EXEC, HC_TCP, HC_HTTP };
+enum hc_status { HC_STARTING, HC_HEALTHY, HC_UNHEALTHY };
+enum hc_action { HC_NONE, HC_RESTART, HC_EXIT, HC_SIGNAL };
+
+static const char *const hc_status_names[] = { "starting", "healthy", "unhealthy" };
+static const char *const hc_role_names[] = { "liveness", "readiness", "startup" };
+
+struct hc_result {
+	uint64_t start, end;   /* host clock, ms */
+	int code;              /* exit code or HTTP status; -1 if none */
+	bool ok;
+	char error[96];
+	char output[HC_OUTPUT];
+};
+
+struct hc;
+
+struct hc_check {
+	struct hc *hc;
+	char name[64];
+	enum hc_role role;
+	enum hc_kind kind;
+	char **argv;            /* exec */
+	struct sockaddr_storage addr; /* tcp, http */
+	socklen_t addrlen;
+	char host[128], path[512]; /* http */
+	uint64_t interval, timeout, start_period, start_interval;
+	long retries;
+
+	enum hc_status status;
+	bool passed;            /* startup: has succeeded once */
+	long streak;            /* consecutive failures that counted */
+	uint64_t next_timer;    /* the timer of the next probe, 0 if none */
+	uint64_t timeout_timer;
+	bool running;
+	/* the probe under way */
+	struct hc_result cur;
+	size_t outlen;
+	pid_t pid;
+	int fd;                 /* exec: output pipe; tcp/http: socket */
+	size_t sent;
+	char req[768];
+	/* the last results, oldest first */
+	struct hc_result history[HC_HISTORY];
+	size_t nhistory;
+};
+
+enum hc_conn_state { HC_CONN_READ, HC_CONN_WRITE, HC_CONN_LINGER };
+
+struct hc_conn {
+	struct hc *hc;
+	int fd;
+	enum hc_conn_state state;
+	uint64_t timer;
+	char in[HC_REQ_MAX];
+	size_t inlen;
+	char *out;
+	size_t outlen, outsent;
+};
+
+struct hc {
+	const struct modinit_host *host;
+	struct hc_check checks[HC_MAX_CHECKS];
+	size_t nchecks;
+	enum hc_action action;
+	int action_arg;         /* exit code or signal */
+	char action_text[32];   /* the signal as the config wrote it */
+	long restart_max, restarts, restart_exit;
+	uint64_t backoff, max_backoff;
+	uint64_t started;       /* when the main command (re)started */
+	bool stopping;          /* shutdown, or the action already taken */
+	bool restarting;
+	int listen_fd;
+	struct hc_conn conns[HC_MAX_CONN];
+	char last_summary[64];
+};
+
+/* ------------------------------------------------------------------ */
+/* Options                                                             */
+/* ------------------------------------------------------------------ */
+
+static const struct modinit_node *hc_find(const struct modinit_node *map, const char *key)
+{
+	for (size_t i = 0; map && map->type == MODINIT_NODE_MAP && i < map->count; i++)
+		if (strcmp(map->keys[i].value, key) == 0)
+			return &map->items[i];
+	return NULL;
+}
+
+/* A duration key of a check: its value, or dflt when absent. */
+static int hc_duration(struct hc *hc, const struct modinit_node *item, const char *key,
+		       const char *check, uint64_t dflt, uint64_t *out, char *err, size_t errlen)
+{
+	const struct modinit_node *n = hc_find(item, key);
+	struct modinit_value v;
+	char what[128];
+
+	*out = dflt;
+	if (!n)
+		return 0;
+	snprintf(what, sizeof(what), "checks: %s: %s", check, key);
+	if (hc->host->parse_node(hc->host, MODINIT_OPT_DURATION, n, what, &v, err, errlen) < 0)
+		return -EINVAL;
+	*out = v.ms;
+	return 0;
+}
+
+/* "HOST:PORT" or "[V6]:PORT" with a numeric address (no DNS in PID 1). */
+static int hc_parse_addr(const char *text, struct sockaddr_storage *ss, socklen_t *len,
+			 char *host, size_t hostlen)
+{
+	char buf[160];
+	const char *colon = strrchr(text, ':');
+	struct addrinfo hints = { .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV,
+				  .ai_socktype = SOCK_STREAM };
+	struct addrinfo *ai;
+	char *h = buf;
+	long port;
+	char *end;
+
+	if (!colon || (size_t)(colon - text) >= sizeof(buf) || colon == text)
+		return -EINVAL;
+	memcpy(buf, text, (size_t)(colon - text));
+	buf[colon - text] = '\0';
+	if (h[0] == '[' && h[strlen(h) - 1] == ']') {
+		h[strlen(h) - 1] = '\0';
+		h++;
+	}
+	port = strtol(colon + 1, &end, 10);
+	if (*end || port < 1 || port > 65535 || !colon[1])
+		return -EINVAL;
+	if (getaddrinfo(h, colon + 1, &hints, &ai) != 0)
+		return -EINVAL;
+	memcpy(ss, ai->ai_addr, ai->ai_addrlen);
+	*len = ai->ai_addrlen;
+	freeaddrinfo(ai);
+	if (host)
+		snprintf(host, hostlen, "%s", text);
+	return 0;
+}
+
+static int hc_parse_http(struct hc_check *c, const char *url)
+{
+	const char *rest, *slash;
+	char hostport[160];
+
+	if (strncmp(url, "http://", 7) != 0)
+		return -EINVAL;
+	rest = url + 7;
+	slash = strchr(rest, '/');
+	if (!slash)
+		slash = rest + strlen(rest);
+	if ((size_t)(slash - rest) >= sizeof(hostport))
+		return -EINVAL;
+	memcpy(hostport, rest, (size_t)(slash - rest));
+	hostport[slash - rest] = '\0';
+	if (hc_parse_addr(hostport, &c->addr, &c->addrlen, c->host, sizeof(c->host)) < 0)
+		return -EINVAL;
+	snprintf(c->path, sizeof(c->path), "%s", *slash ? slash : "/");
+	if (strpbrk(c->path, " \r\n"))
+		return -EINVAL;
+	return 0;
+}
+
+static int hc_probe_kind(struct hc *hc, struct hc_check *c, const struct modinit_node *item,
+			 char *err, size_t errlen)
+{
+	const struct modinit_node *ex = hc_find(item, "exec"), *tcp = hc_find(item, "tcp"),
+				  *http = hc_find(item, "http");
+	const struct modinit_host *h = hc->host;
+
+	if (!!ex + !!tcp + !!http != 1)
+		return h->error_at(h, item, err, errlen,
+				   "checks: %s: give exactly one of http, tcp or exec", c->name);
+	if (ex) {
+		c->kind = HC_EXEC;
+		if (ex->type != MODINIT_NODE_LIST || ex->count == 0)
+			return h->error_at(h, ex, err, errlen,
+					   "checks: %s: exec: expected a command as a list of strings",
+					   c->name);
+		c->argv = calloc(ex->count + 1, sizeof(*c->argv));
+		if (!c->argv)
+			return -ENOMEM;
+		for (size_t i = 0; i < ex->count; i++) {
+			if (ex->items[i].type != MODINIT_NODE_SCALAR)
+				return h->error_at(h, &ex->items[i], err, errlen,
+						   "checks: %s: exec: item %zu is not a string", c->name,
+						   i + 1);
+			c->argv[i] = (char *)ex->items[i].value;
+		}
+		return 0;
+	}
+	if (tcp) {
+		c->kind = HC_TCP;
+		if (tcp->type != MODINIT_NODE_SCALAR ||
+		    hc_parse_addr(tcp->value, &c->addr, &c->addrlen, NULL, 0) < 0)
+			return h->error_at(h, tcp, err, errlen,
+					   "checks: %s: tcp: expected ADDRESS:PORT like 127.0.0.1:5432",
+					   c->name);
+		return 0;
+	}
+	c->kind = HC_HTTP;
+	if (http->type != MODINIT_NODE_SCALAR || hc_parse_http(c, http->value) < 0)
+		return h->error_at(h, http, err, errlen,
+				   "checks: %s: http: expected a URL like http://127.0.0.1:8080/healthz",
+				   c->name);
+	return 0;
+}
+
+static int hc_check_keys(struct hc *hc, const struct modinit_node *item, const char *name,
+			 char *err, size_t errlen)
+{
+	static const char *const keys[] = { "name",	    "role",	    "http",	    "tcp",
+					    "exec",	    "interval",	    "timeout",	    "start_period",
+					    "start_interval", "retries", NULL };
+
+	for (size_t i = 0; i < item->count; i++) {
+		const char *const *k = keys;
+
+		while (*k && strcmp(*k, item->keys[i].value) != 0)
+			k++;
+		if (!*k)
+			return hc->host->error_at(hc->host, &item->keys[i], err, errlen,
+						  "checks: %s: unknown key \"%s\"", name,
+						  item->keys[i].value);
+	}
+	return 0;
+}
+
+static int hc_parse_check(struct hc *hc, struct hc_check *c, const struct modinit_node *item,
+			  size_t idx, char *err, size_t errlen)
+{
+	const struct modinit_host *h = hc->host;
+	const struct modinit_node *n;
+	struct modinit_value v;
+	char what[128];
+	int r;
+
+	c->hc = hc;
+	c->fd = -1;
+	if (item->type != MODINIT_NODE_MAP)
+		return h->error_at(h, item, err, errlen, "checks: item %zu: expected a mapping", idx + 1);
+	n = hc_find(item, "name");
+	if (!n || n->type != MODINIT_NODE_SCALAR || !*n->value)
+		return h->error_at(h, item, err, errlen, "checks: item %zu: expected a name", idx + 1);
+	snprintf(c->name, sizeof(c->name), "%s", n->value);
+	for (size_t i = 0; i < idx; i++)
+		if (strcmp(hc->checks[i].name, c->name) == 0)
+			return h->error_at(h, n, err, errlen, "checks: two checks named \"%s\"", c->name);
+	if ((r = hc_check_keys(hc, item, c->name, err, errlen)) < 0)
+		return r;
+	c->role = HC_LIVENESS;
+	n = hc_find(item, "role");
+	if (n) {
+		int i = 0;
+
+		while (i < 3 && !(n->type == MODINIT_NODE_SCALAR && strcmp(n->value, hc_role_names[i]) == 0))
+			i++;
+		if (i == 3)
+			return h->error_at(h, n, err, errlen,
+					   "checks: %s: role: expected liveness, readiness or startup",
+					   c->name);
+		c->role = (enum hc_role)i;
+	}
+	if ((r = hc_probe_kind(hc, c, item, err, errlen)) < 0)
+		return r;
+	/* Docker's defaults. */
+	if (hc_duration(hc, item, "interval", c->name, 30000, &c->interval, err, errlen) < 0 ||
+	    hc_duration(hc, item, "timeout", c->name, 30000, &c->timeout, err, errlen) < 0 ||
+	    hc_duration(hc, item, "start_period", c->name, 0, &c->start_period, err, errlen) < 0 ||
+	    hc_duration(hc, item, "start_interval", c->name, 5000, &c->start_interval, err, errlen) < 0)
+		return -EINVAL;
+	if (c->interval == 0 || c->timeout == 0 || c->start_interval == 0)
+		return h->error_at(h, item, err, errlen,
+				   "checks: %s: interval, timeout and start_interval must be above 0",
+				   c->name);
+	c->retries = 3;
+	n = hc_find(item, "retries");
+	if (n) {
+		snprintf(what, sizeof(what), "checks: %s: retries", c->name);
+		if (h->parse_node(h, MODINIT_OPT_INT, n, what, &v, err, errlen) < 0)
+			return -EINVAL;
+		if (v.integer < 1 || v.integer > 1000)
+			return h->error_at(h, n, err, errlen, "%s: expected 1 to 1000", what);
+		c->retries = (long)v.integer;
+	}
+	return 0;
+}
+
+static int hc_parse_action(struct hc *hc, const struct modinit_value *v, char *err, size_t errlen)
+{
+	const struct modinit_host *h = hc->host;
+	const char *s = v->str;
+
+	if (strcmp(s, "none") == 0) {
+		hc->action = HC_NONE;
+	} else if (strcmp(s, "restart") == 0) {
+		hc->action = HC_RESTART;
+	} else if (strncmp(s, "exit:", 5) == 0) {
+		char *end;
+		long code = strtol(s + 5, &end, 10);
+
+		if (!s[5] || *end || code < 0 || code > 255)
+			return h->error_at(h, v->node, err, errlen,
+					   "on_unhealthy: expected exit:CODE with CODE 0 to 255, got \"%s\"", s);
+		hc->action = HC_EXIT;
+		hc->action_arg = (int)code;
+	} else if (strncmp(s, "signal:", 7) == 0) {
+		struct modinit_node sn = { .type = MODINIT_NODE_SCALAR, .value = s + 7,
+					   .line = v->node ? v->node->line : 0,
+					   .column = v->node ? v->node->column : 0 };
+		struct modinit_value sv;
+
+		if (h->parse_node(h, MODINIT_OPT_SIGNAL, &sn, "on_unhealthy", &sv, err, errlen) < 0)
+			return -EINVAL;
+		hc->action = HC_SIGNAL;
+		hc->action_arg = sv.signo;
+		snprintf(hc->action_text, sizeof(hc->action_text), "%s", s + 7);
+	} else {
+		return h->error_at(h, v->node, err, errlen,
+				   "on_unhealthy: expected none, restart, exit:CODE or signal:SIGNAL, got \"%s\"", s);
+	}
+	return 0;
+}
+
+static int hc_parse_restart(struct hc *hc, const struct modinit_node *n, char *err, size_t errlen)
+{
+	const struct modinit_host *h = hc->host;
+	struct modinit_value v;
+
+	hc->restart_max = 5;
+	hc->backoff = 1000;
+	hc->max_backoff = 30000;
+	hc->restart_exit = 1;
+	for (size_t i = 0; n && i < n->count; i++) {
+		const char *k = n->keys[i].value;
+		const struct modinit_node *val = &n->items[i];
+		char what[64];
+
+		snprintf(what, sizeof(what), "restart: %s", k);
+		if (strcmp(k, "max") == 0 || strcmp(k, "exit_code") == 0) {
+			if (h->parse_node(h, MODINIT_OPT_INT, val, what, &v, err, errlen) < 0)
+				return -EINVAL;
+			if (v.integer < 0 || v.integer > (k[0] == 'm' ? 1000000 : 255))
+				return h->error_at(h, val, err, errlen, "%s: out of range", what);
+			if (k[0] == 'm')
+				hc->restart_max = (long)v.integer;
+			else
+				hc->restart_exit = (long)v.integer;
+		} else if (strcmp(k, "backoff") == 0 || strcmp(k, "max_backoff") == 0) {
+			if (h->parse_node(h, MODINIT_OPT_DURATION, val, what, &v, err, errlen) < 0)
+				return -EINVAL;
+			*(k[0] == 'b' ? &hc->backoff : &hc->max_backoff) = v.ms;
+		} else {
+			return h->error_at(h, &n->keys[i], err, errlen,
+					   "restart: unknown key \"%s\" (expected max, backoff, max_backoff or exit_code)", k);
+		}
+	}
+	if (hc->max_backoff < hc->backoff)
+		hc->max_backoff = hc->backoff;
+	return 0;
+}
+
+static bool hc_is_loopback(const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET)
+		return (ntohl(((const struct sockaddr_in *)ss)->sin_addr.s_addr) >> 24) == 127;
+	if (ss->ss_family == AF_INET6)
+		return IN6_IS_ADDR_LOOPBACK(&((const struct sockaddr_in6 *)ss)->sin6_addr);
+	return false;
+}
+
+static int hc_listen(struct hc *hc, const struct modinit_options *opts, char *err, size_t errlen)
+{
+	const struct modinit_value *v = modinit_opt(opts, "listen");
+	const struct modinit_host *h = hc->host;
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int one = 1, fd;
+
+	hc->listen_fd = -1;
+	if (!v->set)
+		return 0;
+	if (hc_parse_addr(v->str, &ss, &len, NULL, 0) < 0)
+		return h->error_at(h, v->node, err, errlen,
+				   "listen: expected ADDRESS:PORT like 127.0.0.1:8081, got \"%s\"", v->str);
+	if (!hc_is_loopback(&ss) && !modinit_opt(opts, "listen_public")->boolean)
+		return h->error_at(h, v->node, err, errlen,
+				   "listen: %s is not a loopback address; set listen_public: true to serve it",
+				   v->str);
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return h->error_at(h, v->node, err, errlen, "listen: %s", strerror(errno));
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&ss, len) < 0 || listen(fd, 16) < 0) {
+		int e = errno;
+
+		close(fd);
+		return h->error_at(h, v->node, err, errlen, "listen: cannot serve %s: %s", v->str,
+				   strerror(e));
+	}
+	hc->listen_fd = fd;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Status                                                              */
+/* ------------------------------------------------------------------ */
+
+/* Length of the valid UTF-8 sequence at s (1 to 4), or 0 if it is not one:
+ * probe output is whatever a program printed, JSON wants UTF-8. */
+static size_t hc_utf8_len(const unsigned char *s)
+{
+	size_t n;
+	uint32_t cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if ((s[0] & 0xe0) == 0xc0) {
+		n = 2;
+		cp = s[0] & 0x1f;
+	} else if ((s[0] & 0xf0) == 0xe0) {
+		n = 3;
+		cp = s[0] & 0x0f;
+	} else if ((s[0] & 0xf8) == 0xf0) {
+		n = 4;
+		cp = s[0] & 0x07;
+	} else {
+		return 0;
+	}
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	/* No overlong forms, no surrogates, nothing past U+10FFFF. */
+	if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		return 0;
+	return n;
+}
+
+/* s as a JSON string; a byte that is not valid UTF-8 becomes U+FFFD. */
+static void hc_json_str(FILE *f, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	fputc('"', f);
+	while (*p) {
+		size_t n = hc_utf8_len(p);
+
+		if (n == 0) {
+			fputs("\\ufffd", f);
+			p++;
+		} else if (n > 1) {
+			fwrite(p, 1, n, f);
+			p += n;
+		} else if (*p == '"' || *p == '\\') {
+			fprintf(f, "\\%c", *p++);
+		} else if (*p == '\n') {
+			fputs("\\n", f);
+			p++;
+		} else if (*p < 0x20 || *p == 0x7f) {
+			fprintf(f, "\\u%04x", *p++);
+		} else {
+			fputc(*p++, f);
+		}
+	}
+	fputc('"', f);
+}
+
+/* Overall: unhealthy if a liveness or startup check is; starting if one is
+ * still starting; else healthy. Ready: healthy overall and every readiness
+ * check healthy. */
+static enum hc_status hc_overall(const struct hc *hc, bool *ready)
+{
+	enum hc_status s = HC_HEALTHY;
+
+	*ready = true;
+	for (size_t i = 0; i < hc->nchecks; i++) {
+		const struct hc_check *c = &hc->checks[i];
+
+		if (c->role == HC_READINESS) {
+			*ready &= c->status == HC_HEALTHY;
+			continue;
+		}
+		if (c->role == HC_STARTUP && c->passed)
+			continue;
+		if (c->status == HC_UNHEALTHY)
+			s = HC_UNHEALTHY;
+		else if (c->status == HC_STARTING && s != HC_UNHEALTHY)
+			s = HC_STARTING;
+	}
+	*ready &= s == HC_HEALTHY;
+	return s;
+}
+
+/* A host clock reading as UTC wall-clock time, for people reading the log. */
+static void hc_json_time(const struct hc *hc, FILE *f, uint64_t mono)
+{
+	struct timespec ts;
+	struct tm tm;
+	int64_t wall;
+	time_t sec;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	wall = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 -
+	       (int64_t)(hc->host->now_ms(hc->host) - mono);
+	sec = (time_t)(wall / 1000);
+	gmtime_r(&sec, &tm);
+	fprintf(f, "\"%04d-%02d-%02dT%02d:%02d:%02d.%03dZ\"", tm.tm_year + 1900, tm.tm_mon + 1,
+		tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(wall % 1000));
+}
+
+static void hc_json(const struct hc *hc, FILE *f)
+{
+	bool ready;
+	enum hc_status s = hc_overall(hc, &ready);
+
+	fprintf(f, "{\"status\": \"%s\", \"ready\": %s, \"restarts\": %ld, \"checks\": [",
+		hc_status_names[s], ready ? "true" : "false", hc->restarts);
+	for (size_t i = 0; i < hc->nchecks; i++) {
+		const struct hc_check *c = &hc->checks[i];
+
+		fprintf(f, "%s\n  {\"name\": ", i ? "," : "");
+		hc_json_str(f, c->name);
+		fprintf(f, ", \"role\": \"%s\", \"status\": \"%s\", \"failing_streak\": %ld, \"log\": [",
+			hc_role_names[c->role], hc_status_names[c->status], c->streak);
+		for (size_t k = 0; k < c->nhistory; k++) {
+			const struct hc_result *r = &c->history[k];
+
+			fprintf(f, "%s\n    {\"start\": ", k ? "," : "");
+			hc_json_time(hc, f, r->start);
+			fputs(", \"end\": ", f);
+			hc_json_time(hc, f, r->end);
+			fprintf(f, ", \"duration_ms\": %llu, \"ok\": %s, \"code\": %d, \"error\": ",
+				(unsigned long long)(r->end - r->start), r->ok ? "true" : "false", r->code);
+			hc_json_str(f, r->error);
+			fputs(", \"output\": ", f);
+			hc_json_str(f, r->output);
+			fputc('}', f);
+		}
+		fputs("]}", f);
+	}
+	fputs("]}\n", f);
+}
+
+/* Write dir/name through a temporary file and rename(2): readers see the
+ * old content or the new, never half. */
+static void hc_write_file(struct hc *hc, const char *dir, const char *name, const char *text,
+			  size_t len)
+{
+	char tmp[4096], path[4096];
+	ssize_t n;
+	int fd, err = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, name);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		hc->host->log(hc->host, MODINIT_LOG_WARN, "cannot write %s: %s", tmp, strerror(errno));
+		return;
+	}
+	n = write(fd, text, len);
+	if (n != (ssize_t)len) {
+		err = n < 0 ? errno : ENOSPC;
+		close(fd);
+	} else if (close(fd) < 0 || rename(tmp, path) < 0) {
+		err = errno;
+	}
+	if (err) {
+		hc->host->log(hc->host, MODINIT_LOG_WARN, "cannot write %s: %s", path, strerror(err));
+		unlink(tmp);
+	}
+}
+
+static void hc_publish(struct hc *hc)
+{
+	const char *dir = hc->host->state_dir(hc->host);
+	char *json = NULL, line[64];
+	size_t jlen = 0;
+	bool ready;
+	enum hc_status s = hc_overall(hc, &ready);
+	FILE *f;
+
+	snprintf(line, sizeof(line), "%s %s", hc_status_names[s], ready ? "ready" : "not-ready");
+	if (strcmp(line, hc->last_summary) != 0) {
+		hc->host->publish_status(hc->host, line);
+		snprintf(hc->last_summary, sizeof(hc->last_summary), "%s", line);
+	}
+	strcat(line, "\n");
+	if (!dir)
+		return;
+	f = open_memstream(&json, &jlen);
+	if (!f)
+		return;
+	hc_json(hc, f);
+	fclose(f);
+	hc_write_file(hc, dir, "health.json", json, jlen);
+	hc_write_file(hc, dir, "health", line, strlen(line));
+	free(json);
+}
+
+/* ------------------------------------------------------------------ */
+/* Probes                                                              */
+/* ------------------------------------------------------------------ */
+
+static void hc_schedule(struct hc_check *c, uint64_t delay);
+static void hc_start_all(struct hc *hc);
+
+static bool hc_startup_done(const struct hc *hc)
+{
+	for (size_t i = 0; i < hc->nchecks; i++)
+		if (hc->checks[i].role == HC_STARTUP && !hc->checks[i].passed)
+			return false;
+	return true;
+}
+
+static bool hc_in_start_period(const struct hc_check *c, uint64_t when)
+{
+	return when < c->hc->started + c->start_period;
+}
+
+static uint64_t hc_now(const struct hc *hc)
+{
+	return hc->host->now_ms(hc->host);
+}
+
+static void hc_stop_probe(struct hc_check *c);
+
+/* on_unhealthy: restart. The delay doubles with each restart up to
+ * max_backoff; past max restarts the container ends with exit_code. */
+static void hc_restart(struct hc *hc, const char *reason)
+{
+	const struct modinit_host *h = hc->host;
+	uint64_t delay = hc->backoff;
+	int r;
+
+	if (hc->restarts >= hc->restart_max) {
+		hc->stopping = true;
+		h->log(h, MODINIT_LOG_WARN, "%s after %ld restarts: ending the container with %ld",
+		       reason, hc->restarts, hc->restart_exit);
+		h->request_shutdown(h, (int)hc->restart_exit, reason);
+		return;
+	}
+	for (long i = 0; i < hc->restarts && delay < hc->max_backoff; i++)
+		delay *= 2;
+	if (delay > hc->max_backoff)
+		delay = hc->max_backoff;
+	r = h->restart_main(h, delay);
+	if (r < 0) {
+		h->log(h, MODINIT_LOG_WARN, "%s: cannot restart the main command: %s", reason,
+		       strerror(-r));
+		return;
+	}
+	hc->restarts++;
+	hc->restarting = true;
+	h->log(h, MODINIT_LOG_WARN,
+	       "%s: restarting the main command (restart %ld of %ld, %llu ms after it stops)",
+	       reason, hc->restarts, hc->restart_max, (unsigned long long)delay);
+	/* Nothing to probe until it runs again: on_spawn starts over. */
+	for (size_t i = 0; i < hc->nchecks; i++)
+		hc_stop_probe(&hc->checks[i]);
+}
+
+static void hc_act(struct hc *hc, const struct hc_check *c)
+{
+	const struct modinit_host *h = hc->host;
+	char reason[128];
+	int r;
+
+	snprintf(reason, sizeof(reason), "check %s is unhealthy", c->name);
+	switch (hc->action) {
+	case HC_NONE:
+		return;
+	case HC_EXIT:
+		hc->stopping = true;
+		h->log(h, MODINIT_LOG_WARN, "%s: ending the container with %d", reason, hc->action_arg);
+		h->request_shutdown(h, hc->action_arg, reason);
+		return;
+	case HC_SIGNAL:
+		r = h->signal(h, MODINIT_TARGET_MAIN, hc->action_arg);
+		if (r < 0)
+			h->log(h, MODINIT_LOG_WARN, "%s: cannot send %s to the main command: %s", reason,
+			       hc->action_text, strerror(-r));
+		else
+			h->log(h, MODINIT_LOG_WARN, "%s: sent %s to the main command", reason,
+			       hc->action_text);
+		return;
+	case HC_RESTART:
+		if (!hc->restarting)
+			hc_restart(hc, reason);
+		return;
+	}
+}
+
+/* Docker: start_interval between probes while the check is starting inside
+ * the start period, interval otherwise. */
+static uint64_t hc_next_delay(const struct hc_check *c)
+{
+	if (c->status == HC_STARTING && hc_in_start_period(c, hc_now(c->hc)))
+		return c->start_interval;
+	return c->interval;
+}
+
+static void hc_set_status(struct hc_check *c, enum hc_status s, const char *why)
+{
+	if (c->status == s)
+		return;
+	c->status = s;
+	c->hc->host->log(c->hc->host, s == HC_UNHEALTHY ? MODINIT_LOG_WARN : MODINIT_LOG_INFO,
+			 "check %s (%s) is %s%s%s", c->name, hc_role_names[c->role], hc_status_names[s],
+			 why && *why ? ": " : "", why ? why : "");
+}
+
+/* A probe ended: record it, apply Docker's rules, schedule the next one. */
+static void hc_finish(struct hc_check *c, bool ok, int code, const char *error)
+{
+	struct hc *hc = c->hc;
+	bool counts;
+
+	if (c->timeout_timer) {
+		hc->host->timer_cancel(hc->host, c->timeout_timer);
+		c->timeout_timer = 0;
+	}
+	if (c->fd >= 0) {
+		hc->host->fd_unwatch(hc->host, c->fd);
+		close(c->fd);
+		c->fd = -1;
+	}
+	c->running = false;
+	c->cur.end = hc->host->now_ms(hc->host);
+	c->cur.ok = ok;
+	c->cur.code = code;
+	snprintf(c->cur.error, sizeof(c->cur.error), "%s", error ? error : "");
+	c->cur.output[c->outlen] = '\0';
+	if (c->nhistory == HC_HISTORY)
+		memmove(c->history, c->history + 1, (HC_HISTORY - 1) * sizeof(c->history[0]));
+	else
+		c->nhistory++;
+	c->history[c->nhistory - 1] = c->cur;
+
+	if (ok) {
+		c->streak = 0;
+		hc_set_status(c, HC_HEALTHY, NULL);
+		if (c->role == HC_STARTUP && !c->passed) {
+			c->passed = true;
+			if (hc_startup_done(hc))
+				hc_start_all(hc);
+		}
+	} else {
+		/* Docker: a failure inside the start period, while the check has
+		 * never succeeded, does not count. */
+		counts = !(c->status == HC_STARTING && hc_in_start_period(c, c->cur.start));
+		if (counts && ++c->streak >= c->retries && c->status != HC_UNHEALTHY) {
+			hc_set_status(c, HC_UNHEALTHY, error);
+			if (c->role != HC_READINESS && !hc->stopping)
+				hc_act(hc, c);
+		}
+	}
+	hc_publish(hc);
+	if (!hc->stopping && !hc->restarting && !(c->role == HC_STARTUP && c->passed))
+		hc_schedule(c, hc_next_delay(c));
+}
+
+static void hc_timeout(void *arg)
+{
+	struct hc_check *c = arg;
+	char why[64];
+
+	c->timeout_timer = 0;
+	snprintf(why, sizeof(why), "timed out after %llu ms", (unsigned long long)c->timeout);
+	if (c->kind == HC_EXEC && c->pid > 0)
+		kill(-c->pid, SIGKILL); /* the probe and everything it started */
+	hc_finish(c, false, -1, why);
+}
+
+static void hc_exec_output(void *arg, int fd, uint32_t events)
+{
+	struct hc_check *c = arg;
+	char buf[1024];
+	ssize_t n;
+
+	(void)events;
+	/* Keep the first HC_OUTPUT - 1 bytes; read and drop the rest so that
+	 * the probe never blocks on a full pipe. */
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		size_t room = HC_OUTPUT - 1 - c->outlen;
+		size_t take = (size_t)n < room ? (size_t)n : room;
+
+		memcpy(c->cur.output + c->outlen, buf, take);
+		c->outlen += take;
+	}
+	if (n == 0 && c->fd == fd) { /* end of output: stop watching */
+		c->hc->host->fd_unwatch(c->hc->host, fd);
+		close(fd);
+		c->fd = -1;
+	}
+}
+
+static void hc_exec_done(void *arg, pid_t pid, int status)
+{
+	struct hc_check *c = arg;
+	char why[64] = "";
+	int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+
+	if (!c->running || pid != c->pid)
+		return; /* timed out earlier: already counted */
+	c->pid = 0;
+	if (c->fd >= 0)
+		hc_exec_output(c, c->fd, EPOLLIN);
+	if (code != 0)
+		snprintf(why, sizeof(why), "exit status %d", code);
+	hc_finish(c, code == 0, code, why);
+}
+
+static int hc_start_exec(struct hc_check *c)
+{
+	const struct modinit_host *h = c->hc->host;
+	struct modinit_spawn_opts o = { .stdin_fd = -1, .new_group = true };
+	int p[2];
+	int r;
+
+	/* Only our end is non-blocking: the probe writes to an ordinary pipe. */
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -errno;
+	if (fcntl(p[0], F_SETFL, O_NONBLOCK) < 0) {
+		r = -errno;
+		close(p[0]);
+		close(p[1]);
+		return r;
+	}
+	o.stdout_fd = o.stderr_fd = p[1];
+	r = h->spawn(h, c->argv, &o, hc_exec_done, c, &c->pid);
+	close(p[1]);
+	if (r < 0) {
+		close(p[0]);
+		return r;
+	}
+	c->fd = p[0];
+	if (h->fd_watch(h, c->fd, EPOLLIN, hc_exec_output, c) < 0) {
+		close(c->fd);
+		c->fd = -1;
+	}
+	return 0;
+}
+
+static void hc_sock_event(void *arg, int fd, uint32_t events);
+
+static int hc_start_sock(struct hc_check *c)
+{
+	const struct modinit_host *h = c->hc->host;
+	int fd = socket(c->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -errno;
+	/* On loopback a refused connect often fails at once. */
+	if (connect(fd, (struct sockaddr *)&c->addr, c->addrlen) < 0 && errno != EINPROGRESS) {
+		int e = errno;
+
+		close(fd);
+		return -e;
+	}
+	c->fd = fd;
+	c->sent = 0;
+	if (c->kind == HC_HTTP)
+		snprintf(c->req, sizeof(c->req),
+			 "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: modinit-healthcheck\r\n"
+			 "Connection: close\r\n\r\n", c->path, c->host);
+	return h->fd_watch(h, fd, EPOLLOUT, hc_sock_event, c);
+}
+
+/* HTTP/1.x NNN: the status code, or -1 while the line is incomplete. */
+static int hc_http_status(const char *buf, size_t len)
+{
+	const char *nl = memchr(buf, '\n', len);
+	int code;
+
+	if (!nl)
+		return -1;
+	if (sscanf(buf, "HTTP/1.%*[01] %3d", &code) != 1)
+		return 0;
+	return code;
+}
+
+static void hc_sock_event(void *arg, int fd, uint32_t events)
+{
+	struct hc_check *c = arg;
+	const struct modinit_host *h = c->hc->host;
+	int soerr = 0;
+	socklen_t sl = sizeof(soerr);
+	char why[96];
+
+	if (c->sent == 0 && (events & (EPOLLOUT | EPOLLERR | EPOLLHUP))) {
+		getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl);
+		if (soerr) {
+			snprintf(why, sizeof(why), "connect: %s", strerror(soerr));
+			hc_finish(c, false, -1, why);
+			return;
+		}
+		if (c->kind == HC_TCP) {
+			hc_finish(c, true, 0, NULL);
+			return;
+		}
+	}
+	if (c->kind == HC_HTTP && c->sent < strlen(c->req)) {
+		ssize_t n = send(fd, c->req + c->sent, strlen(c->req) - c->sent, MSG_NOSIGNAL);
+
+		if (n < 0 && errno != EAGAIN) {
+			snprintf(why, sizeof(why), "send: %s", strerror(errno));
+			hc_finish(c, false, -1, why);
+			return;
+		}
+		if (n > 0)
+			c->sent += (size_t)n;
+		if (c->sent == strlen(c->req)) {
+			h->fd_unwatch(h, fd);
+			h->fd_watch(h, fd, EPOLLIN, hc_sock_event, c);
+		}
+		return;
+	}
+	for (;;) {
+		char buf[1024];
+		ssize_t n = recv(fd, buf, sizeof(buf), 0);
+		int code;
+
+		if (n < 0) {
+			if (errno == EAGAIN)
+				return;
+			snprintf(why, sizeof(why), "recv: %s", strerror(errno));
+			hc_finish(c, false, -1, why);
+			return;
+		}
+		if (n > 0) {
+			size_t room = HC_OUTPUT - 1 - c->outlen;
+			size_t take = (size_t)n < room ? (size_t)n : room;
+
+			memcpy(c->cur.output + c->outlen, buf, take);
+			c->outlen += take;
+		}
+		code = hc_http_status(c->cur.output, c->outlen);
+		if (code > 0 || (n == 0 && code < 0) || code == 0 || c->outlen == HC_OUTPUT - 1) {
+			/* The status line is all we need. */
+			if (code <= 0) {
+				hc_finish(c, false, -1, "no HTTP status line in the answer");
+			} else {
+				snprintf(why, sizeof(why), "HTTP status %d", code);
+				hc_finish(c, code >= 200 && code < 400, code, code >= 200 && code < 400 ? "" : why);
+			}
+			return;
+		}
+		if (n == 0)
+			return;
+	}
+}
+
+static void hc_probe(void *arg)
+{
+	struct hc_check *c = arg;
+	const struct modinit_host *h = c->hc->host;
+	char why[96];
+	int r;
+
+	c->next_timer = 0;
+	if (c->running || c->hc->stopping)
+		return;
+	memset(&c->cur, 0, sizeof(c->cur));
+	c->outlen = 0;
+	c->cur.start = h->now_ms(h);
+	c->running = true;
+	r = c->kind == HC_EXEC ? hc_start_exec(c) : hc_start_sock(c);
+	if (r < 0) {
+		snprintf(why, sizeof(why), "%s: %s", c->kind == HC_EXEC ? "spawn" : "connect",
+			 strerror(-r));
+		hc_finish(c, false, -1, why);
+		return;
+	}
+	if (h->timer_add(h, c->timeout, hc_timeout, c, &c->timeout_timer) < 0)
+		c->timeout_timer = 0;
+}
+
+static void hc_schedule(struct hc_check *c, uint64_t delay)
+{
+	const struct modinit_host *h = c->hc->host;
+
+	if (c->next_timer)
+		h->timer_cancel(h, c->next_timer);
+	c->next_timer = 0;
+	if (h->timer_add(h, delay, hc_probe, c, &c->next_timer) < 0)
+		h->log(h, MODINIT_LOG_ERROR, "check %s: cannot arm its timer", c->name);
+}
+
+/* Schedule the first probe of every check allowed to run: startup and
+ * readiness checks at once, liveness checks once startup is done. */
+static void hc_start_all(struct hc *hc)
+{
+	bool live_ok = hc_startup_done(hc);
+
+	for (size_t i = 0; i < hc->nchecks; i++) {
+		struct hc_check *c = &hc->checks[i];
+
+		if (c->running || c->next_timer || (c->role == HC_STARTUP && c->passed))
+			continue;
+		if (c->role == HC_LIVENESS && !live_ok)
+			continue;
+		hc_schedule(c, hc_next_delay(c));
+	}
+}
+
+/* A startup check still failing when its start period is over counts as a
+ * liveness failure: its failures count from then on (hc_finish). */
+
+static void hc_stop_probe(struct hc_check *c)
+{
+	const struct modinit_host *h = c->hc->host;
+
+	if (c->next_timer)
+		h->timer_cancel(h, c->next_timer);
+	if (c->timeout_timer)
+		h->timer_cancel(h, c->timeout_timer);
+	c->next_timer = c->timeout_timer = 0;
+	if (c->kind == HC_EXEC && c->running && c->pid > 0)
+		kill(-c->pid, SIGKILL);
+	if (c->fd >= 0) {
+		h->fd_unwatch(h, c->fd);
+		close(c->fd);
+		c->fd = -1;
+	}
+	c->running = false;
+}
+
+/* ------------------------------------------------------------------ */
+/* The HTTP endpoint                                                   */
+/* ------------------------------------------------------------------ */
+
+static void hc_conn_close(struct hc_conn *k)
+{
+	const struct modinit_host *h = k->hc->host;
+
+	if (k->fd < 0)
+		return;
+	h->fd_unwatch(h, k->fd);
+	close(k->fd);
+	if (k->timer)
+		h->timer_cancel(h, k->timer);
+	free(k->out);
+	k->out = NULL;
+	k->fd = -1;
+	k->timer = 0;
+}
+
+static void hc_conn_timeout(void *arg)
+{
+	struct hc_conn *k = arg;
+
+	k->timer = 0;
+	hc_conn_close(k);
+}
+
+static void hc_conn_event(void *arg, int fd, uint32_t events);
+
+static void hc_conn_rewatch(struct hc_conn *k, uint32_t events)
+{
+	const struct modinit_host *h = k->hc->host;
+
+	h->fd_unwatch(h, k->fd);
+	if (h->fd_watch(h, k->fd, events, hc_conn_event, k) < 0)
+		hc_conn_close(k);
+}
+
+static void hc_conn_reply(struct hc_conn *k, int code, const char *reason, const char *body)
+{
+	FILE *f = open_memstream(&k->out, &k->outlen);
+
+	if (!f) {
+		hc_conn_close(k);
+		return;
+	}
+	fprintf(f, "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
+		   "Cache-Control: no-store\r\nConnection: close\r\n\r\n%s",
+		code, reason, code == 200 || code == 503 ? "application/json" : "text/plain",
+		strlen(body), body);
+	if (fclose(f) != 0 || !k->out) {
+		hc_conn_close(k);
+		return;
+	}
+	k->state = HC_CONN_WRITE;
+	k->outsent = 0;
+	hc_conn_rewatch(k, EPOLLOUT);
+}
+
+/* "METHOD SP TARGET SP HTTP/1.x" with printable ASCII only: 0 and the
+ * method and path (query cut off) in place, or -1 for a malformed line. */
+static int hc_request_line(char *line, char **method, char **path)
+{
+	char *sp1 = strchr(line, ' '), *sp2, *q;
+
+	for (const char *p = line; *p; p++)
+		if (*p < 0x21 && *p != ' ')
+			return -1;
+	if (!sp1 || sp1 == line)
+		return -1;
+	sp2 = strchr(sp1 + 1, ' ');
+	if (!sp2 || sp2[1] == '\0' || strchr(sp2 + 1, ' '))
+		return -1;
+	if (strcmp(sp2 + 1, "HTTP/1.1") != 0 && strcmp(sp2 + 1, "HTTP/1.0") != 0)
+		return -1;
+	*sp1 = *sp2 = '\0';
+	if (sp1[1] != '/')
+		return -1;
+	q = strchr(sp1 + 1, '?');
+	if (q)
+		*q = '\0';
+	*method = line;
+	*path = sp1 + 1;
+	return 0;
+}
+
+static void hc_conn_request(struct hc_conn *k)
+{
+	char *nl = memchr(k->in, '\n', k->inlen), *method, *path, *json = NULL;
+	size_t jlen = 0;
+	bool ready, up;
+	FILE *f;
+
+	*nl = '\0';
+	if (nl > k->in && nl[-1] == '\r')
+		nl[-1] = '\0';
+	if (hc_request_line(k->in, &method, &path) < 0) {
+		hc_conn_reply(k, 400, "Bad Request", "bad request\n");
+		return;
+	}
+	if (strcmp(method, "GET") != 0) {
+		hc_conn_reply(k, 405, "Method Not Allowed", "only GET\n");
+		return;
+	}
+	if (strcmp(path, "/healthz") != 0 && strcmp(path, "/readyz") != 0) {
+		hc_conn_reply(k, 404, "Not Found", "try /healthz or /readyz\n");
+		return;
+	}
+	up = hc_overall(k->hc, &ready) == HC_HEALTHY;
+	f = open_memstream(&json, &jlen);
+	if (!f) {
+		hc_conn_close(k);
+		return;
+	}
+	hc_json(k->hc, f);
+	if (fclose(f) != 0 || !json) {
+		free(json);
+		hc_conn_close(k);
+		return;
+	}
+	if (strcmp(path, "/readyz") == 0 ? ready : up)
+		hc_conn_reply(k, 200, "OK", json);
+	else
+		hc_conn_reply(k, 503, "Service Unavailable", json);
+	free(json);
+}
+
+/* Reading the request: answer once the headers are complete, 400 once the
+ * buffer is full without them. */
+static void hc_conn_read(struct hc_conn *k)
+{
+	ssize_t n = recv(k->fd, k->in + k->inlen, sizeof(k->in) - 1 - k->inlen, 0);
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		hc_conn_close(k);
+		return;
+	}
+	k->inlen += (size_t)n;
+	k->in[k->inlen] = '\0';
+	if (memmem(k->in, k->inlen, "\r\n\r\n", 4) || memmem(k->in, k->inlen, "\n\n", 2))
+		hc_conn_request(k);
+	else if (k->inlen == sizeof(k->in) - 1)
+		hc_conn_reply(k, 400, "Bad Request", "request too large\n");
+}
+
+static void hc_conn_event(void *arg, int fd, uint32_t events)
+{
+	struct hc_conn *k = arg;
+	char sink[512];
+	ssize_t n;
+
+	(void)events;
+	switch (k->state) {
+	case HC_CONN_READ:
+		hc_conn_read(k);
+		return;
+	case HC_CONN_WRITE:
+		n = send(fd, k->out + k->outsent, k->outlen - k->outsent, MSG_NOSIGNAL);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			return;
+		if (n < 0) {
+			hc_conn_close(k);
+			return;
+		}
+		k->outsent += (size_t)n;
+		if (k->outsent < k->outlen)
+			return;
+		/* Closing with unread input would send a reset that can destroy
+		 * the answer before the client reads it: half-close, then drain
+		 * what the client still sends until it closes (or the timer). */
+		shutdown(fd, SHUT_WR);
+		k->state = HC_CONN_LINGER;
+		hc_conn_rewatch(k, EPOLLIN);
+		return;
+	case HC_CONN_LINGER:
+		/* A few reads per wakeup: a client that never stops sending
+		 * cannot keep the loop here (level-triggered: we come back). */
+		for (int i = 0; i < 8; i++) {
+			n = recv(fd, sink, sizeof(sink), 0);
+			if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+				hc_conn_close(k);
+				return;
+			}
+			if (n < 0)
+				return;
+		}
+		return;
+	}
+}
+
+static void hc_accept(void *arg, int fd, uint32_t events)
+{
+	struct hc *hc = arg;
+	const struct modinit_host *h = hc->host;
+
+	(void)events;
+	for (int n = 0; n < HC_MAX_CONN; n++) { /* bounded: epoll calls again */
+		int c = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		struct hc_conn *k = NULL;
+
+		if (c < 0)
+			return;
+		for (size_t i = 0; i < HC_MAX_CONN && !k; i++)
+			if (hc->conns[i].fd < 0)
+				k = &hc->conns[i];
+		if (!k) { /* full: refuse rather than queue */
+			close(c);
+			continue;
+		}
+		*k = (struct hc_conn){ .hc = hc, .fd = c };
+		if (h->fd_watch(h, c, EPOLLIN, hc_conn_event, k) < 0 ||
+		    h->timer_add(h, HC_CONN_TIMEOUT_MS, hc_conn_timeout, k, &k->timer) < 0)
+			hc_conn_close(k);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Hooks                                                               */
+/* ------------------------------------------------------------------ */
+
+static void hc_free(struct hc *hc)
+{
+	for (size_t i = 0; i < hc->nchecks; i++)
+		free(hc->checks[i].argv);
+	if (hc->listen_fd >= 0)
+		close(hc->listen_fd);
+	free(hc);
+}
+
+static int hc_init(const struct modinit_host *host, const struct modinit_options *opts,
+		   void **state, char *err, size_t errlen)
+{
+	const struct modinit_node *checks = modinit_opt(opts, "checks")->node;
+	struct hc *hc = calloc(1, sizeof(*hc));
+	int r = 0;
+
+	if (!hc)
+		return -ENOMEM;
+	hc->host = host;
+	hc->listen_fd = -1;
+	for (size_t i = 0; i < HC_MAX_CONN; i++)
+		hc->conns[i].fd = -1;
+	if (checks->count == 0 || checks->count > HC_MAX_CHECKS)
+		r = host->error_at(host, checks, err, errlen, "checks: expected 1 to %d checks",
+				   HC_MAX_CHECKS);
+	for (size_t i = 0; r == 0 && i < checks->count; i++) {
+		r = hc_parse_check(hc, &hc->checks[i], &checks->items[i], i, err, errlen);
+		hc->nchecks = i + 1;
+	}
+	if (r == 0)
+		r = hc_parse_action(hc, modinit_opt(opts, "on_unhealthy"), err, errlen);
+	if (r == 0)
+		r = hc_parse_restart(hc, modinit_opt(opts, "restart")->node, err, errlen);
+	if (r == 0)
+		r = hc_listen(hc, opts, err, errlen);
+	if (r < 0) {
+		hc_free(hc);
+		return r;
+	}
+	*state = hc;
+	return 0;
+}
+
+static void hc_on_start(void *state)
+{
+	struct hc *hc = state;
+
+	hc->started = hc->host->now_ms(hc->host);
+	if (hc->listen_fd >= 0 &&
+	    hc->host->fd_watch(hc->host, hc->listen_fd, EPOLLIN, hc_accept, hc) < 0)
+		hc->host->log(hc->host, MODINIT_LOG_ERROR, "cannot serve the health endpoint");
+	hc_publish(hc);
+	hc_start_all(hc);
+}
+
+/* The main command (re)started: after a restart every check starts over,
+ * with its start period counted from now. */
+static void hc_on_spawn(void *state, pid_t pid)
+{
+	struct hc *hc = state;
+
+	(void)pid;
+	if (!hc->restarting)
+		return;
+	hc->restarting = false;
+	hc->started = hc->host->now_ms(hc->host);
+	for (size_t i = 0; i < hc->nchecks; i++) {
+		struct hc_check *c = &hc->checks[i];
+
+		hc_stop_probe(c);
+		c->status = HC_STARTING;
+		c->streak = 0;
+		c->passed = false;
+	}
+	hc_publish(hc);
+	hc_start_all(hc);
+}
+
+static void hc_on_shutdown(void *state, int reason)
+{
+	struct hc *hc = state;
+
+	(void)reason;
+	hc->stopping = true;
+	for (size_t i = 0; i < hc->nchecks; i++)
+		hc_stop_probe(&hc->checks[i]);
+	for (size_t i = 0; i < HC_MAX_CONN; i++)
+		hc_conn_close(&hc->conns[i]);
+	if (hc->listen_fd >= 0)
+		hc->host->fd_unwatch(hc->host, hc->listen_fd);
+}
+
+static void hc_fini(void *state)
+{
+	struct hc *hc = state;
+
+	hc_on_shutdown(hc, MODINIT_SHUTDOWN_FATAL); /* idempotent */
+	hc_free(hc);
+}
+
+static const struct modinit_option hc_options[] = {
+	{ "checks", MODINIT_OPT_LIST, NULL,
+	  "the checks: [{name: web, http: http://127.0.0.1:8080/healthz, interval: 10s}]", true },
+	{ "on_unhealthy", MODINIT_OPT_STRING, "none",
+	  "none, restart, exit:CODE or signal:SIGNAL, when a liveness check is unhealthy", false },
+	{ "restart", MODINIT_OPT_MAP, NULL,
+	  "{max: 5, backoff: 1s, max_backoff: 30s, exit_code: 1} for on_unhealthy: restart", false },
+	{ "listen", MODINIT_OPT_STRING, NULL,
+	  "ADDRESS:PORT serving GET /healthz and /readyz, e.g. 127.0.0.1:8081", false },
+	{ "listen_public", MODINIT_OPT_BOOL, "false",
+	  "allow listen on an address that is not loopback", false },
+	{ NULL, 0, NULL, NULL, false },
+};
+
+MODINIT_MODULE_EXPORT const struct modinit_module modinit_module = {
+	MODINIT_MODULE_HEADER,
+	.flags = MODINIT_FLAG_LIVE,
+	.name = "healthcheck",
+	.version = PACKAGE_VERSION,
+	.description = "health checks (exec, tcp, http) with actions, a status file and an endpoint",
+	.options = hc_options,
+	.init = hc_init,
+	.on_start = hc_on_start,
+	.on_spawn = hc_on_spawn,
+	.on_shutdown = hc_on_shutdown,
+	.fini = hc_fini,
+};
