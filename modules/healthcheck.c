@@ -58,10 +58,11 @@ static const char *const hc_role_names[] = { "liveness", "readiness", "startup" 
 
 struct hc_result {
 	uint64_t start, end;   /* host clock, ms */
+	int64_t wall_start, wall_end; /* CLOCK_REALTIME, ms: for people */
 	int code;              /* exit code or HTTP status; -1 if none */
 	bool ok;
 	char error[96];
-	char output[HC_OUTPUT];
+	char output[HC_OUTPUT + 1];
 };
 
 struct hc;
@@ -546,18 +547,20 @@ static enum hc_status hc_overall(const struct hc *hc, bool *ready)
 	return s;
 }
 
-/* A host clock reading as UTC wall-clock time, for people reading the log. */
-static void hc_json_time(const struct hc *hc, FILE *f, uint64_t mono)
+static int64_t hc_wall_ms(void)
 {
 	struct timespec ts;
-	struct tm tm;
-	int64_t wall;
-	time_t sec;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	wall = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 -
-	       (int64_t)(hc->host->now_ms(hc->host) - mono);
-	sec = (time_t)(wall / 1000);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* A wall-clock reading as RFC 3339 UTC with milliseconds. */
+static void hc_json_time(FILE *f, int64_t wall)
+{
+	time_t sec = (time_t)(wall / 1000);
+	struct tm tm;
+
 	gmtime_r(&sec, &tm);
 	fprintf(f, "\"%04d-%02d-%02dT%02d:%02d:%02d.%03dZ\"", tm.tm_year + 1900, tm.tm_mon + 1,
 		tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(wall % 1000));
@@ -581,9 +584,9 @@ static void hc_json(const struct hc *hc, FILE *f)
 			const struct hc_result *r = &c->history[k];
 
 			fprintf(f, "%s\n    {\"start\": ", k ? "," : "");
-			hc_json_time(hc, f, r->start);
+			hc_json_time(f, r->wall_start);
 			fputs(", \"end\": ", f);
-			hc_json_time(hc, f, r->end);
+			hc_json_time(f, r->wall_end);
 			fprintf(f, ", \"duration_ms\": %llu, \"ok\": %s, \"code\": %d, \"error\": ",
 				(unsigned long long)(r->end - r->start), r->ok ? "true" : "false", r->code);
 			hc_json_str(f, r->error);
@@ -780,7 +783,8 @@ static void hc_finish(struct hc_check *c, bool ok, int code, const char *error)
 		c->fd = -1;
 	}
 	c->running = false;
-	c->cur.end = hc->host->now_ms(hc->host);
+	c->cur.end = hc_now(hc);
+	c->cur.wall_end = hc_wall_ms();
 	c->cur.ok = ok;
 	c->cur.code = code;
 	snprintf(c->cur.error, sizeof(c->cur.error), "%s", error ? error : "");
@@ -833,10 +837,10 @@ static void hc_exec_output(void *arg, int fd, uint32_t events)
 	ssize_t n;
 
 	(void)events;
-	/* Keep the first HC_OUTPUT - 1 bytes; read and drop the rest so that
+	/* Keep the first HC_OUTPUT bytes; read and drop the rest so that
 	 * the probe never blocks on a full pipe. */
 	while ((n = read(fd, buf, sizeof(buf))) > 0) {
-		size_t room = HC_OUTPUT - 1 - c->outlen;
+		size_t room = HC_OUTPUT - c->outlen;
 		size_t take = (size_t)n < room ? (size_t)n : room;
 
 		memcpy(c->cur.output + c->outlen, buf, take);
@@ -983,25 +987,25 @@ static void hc_sock_event(void *arg, int fd, uint32_t events)
 			return;
 		}
 		if (n > 0) {
-			size_t room = HC_OUTPUT - 1 - c->outlen;
+			size_t room = HC_OUTPUT - c->outlen;
 			size_t take = (size_t)n < room ? (size_t)n : room;
 
 			memcpy(c->cur.output + c->outlen, buf, take);
 			c->outlen += take;
 		}
 		code = hc_http_status(c->cur.output, c->outlen);
-		if (code > 0 || (n == 0 && code < 0) || code == 0 || c->outlen == HC_OUTPUT - 1) {
-			/* The status line is all we need. */
+		/* The status line is all we need: finish once it is complete
+		 * (code >= 0), or when no more can come. */
+		if (code >= 0 || n == 0 || c->outlen == HC_OUTPUT) {
 			if (code <= 0) {
 				hc_finish(c, false, -1, "no HTTP status line in the answer");
 			} else {
 				snprintf(why, sizeof(why), "HTTP status %d", code);
-				hc_finish(c, code >= 200 && code < 400, code, code >= 200 && code < 400 ? "" : why);
+				hc_finish(c, code >= 200 && code < 400, code,
+					  code >= 200 && code < 400 ? "" : why);
 			}
 			return;
 		}
-		if (n == 0)
-			return;
 	}
 }
 
@@ -1018,6 +1022,7 @@ static void hc_probe(void *arg)
 	memset(&c->cur, 0, sizeof(c->cur));
 	c->outlen = 0;
 	c->cur.start = h->now_ms(h);
+	c->cur.wall_start = hc_wall_ms();
 	c->running = true;
 	r = c->kind == HC_EXEC ? hc_start_exec(c) : hc_start_sock(c);
 	if (r < 0) {
