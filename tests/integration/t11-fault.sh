@@ -14,7 +14,7 @@ plan 5
 printf 'modules:\n  - name: crasher\n' >"$WORK/crash.yaml"
 
 fifo ready
-bg_pid1 --module-path "$MODINIT_FIXTURES" -c "$WORK/crash.yaml" -- "$TESTCHILD" ready "$WORK/ready" 2>"$WORK/err"
+bg_pid1 --module-path "$MODINIT_FIXTURES" -c "$WORK/crash.yaml" -- "$TESTCHILD" ready "$WORK/ready" >/dev/null 2>"$WORK/err"
 get_line >/dev/null
 kill -USR2 "$HOSTPID"
 wait "$BG"
@@ -27,7 +27,7 @@ expect_eq "with one line saying so" \
 # killed by modinit itself.
 exec 3<&-; rm -f "$WORK/ready"
 fifo ready
-bg_sub -q --module-path "$MODINIT_FIXTURES" -c "$WORK/crash.yaml" -- "$TESTCHILD" ready "$WORK/ready" 2>"$WORK/err"
+bg_sub -q --module-path "$MODINIT_FIXTURES" -c "$WORK/crash.yaml" -- "$TESTCHILD" ready "$WORK/ready" >/dev/null 2>"$WORK/err"
 child=$(get_line)
 child=${child#ready }
 kill -USR2 "$HOSTPID"
