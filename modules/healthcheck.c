@@ -1091,10 +1091,11 @@ static void hc_stop_probe(struct hc_check *c)
 
 static void hc_conn_close(struct hc_conn *k)
 {
-	const struct modinit_host *h = k->hc->host;
+	const struct modinit_host *h;
 
-	if (k->fd < 0)
+	if (k->fd < 0) /* a free slot: no hc yet */
 		return;
+	h = k->hc->host;
 	h->fd_unwatch(h, k->fd);
 	close(k->fd);
 	if (k->timer)
