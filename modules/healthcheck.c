@@ -509,8 +509,8 @@ static void hc_json_str(FILE *f, const char *s)
 			p += n;
 		} else if (*p == '"' || *p == '\\') {
 			fprintf(f, "\\%c", *p++);
-		} else if (*p == '\n') {
-			fputs("\\n", f);
+		} else if (*p == '\n' || *p == '\r' || *p == '\t') {
+			fprintf(f, "\\%c", *p == '\n' ? 'n' : *p == '\r' ? 'r' : 't');
 			p++;
 		} else if (*p < 0x20 || *p == 0x7f) {
 			fprintf(f, "\\u%04x", *p++);
