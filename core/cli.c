@@ -209,6 +209,27 @@ static int cli_option(int c, struct cli_opts *o, char *err, size_t errlen)
 	return 0;
 }
 
+/* getopt's '?' covers three cases: an unknown long option (optopt 0), a
+ * known long option given "=ARG" it does not take (optopt its value), and an
+ * unknown letter. optind stays on a cluster like "-xs" until its last
+ * letter, so argv[optind - 1] only names long options. */
+static int cli_unknown(char **argv, char *err, size_t errlen)
+{
+	char name[64];
+
+	if (optopt == 0) { /* an unknown or ambiguous long option */
+		const char *arg = argv[optind - 1];
+
+		snprintf(name, sizeof(name), "%.*s", (int)strcspn(arg, "="), arg);
+		return cli_bad(err, errlen, "unknown option '%s'%s", name, " (see --help)");
+	}
+	if (optopt >= OPT_GRACE || (optopt != ':' && strchr(short_opts + 2, optopt)))
+		return cli_bad(err, errlen, "option %s takes no argument%s",
+			       cli_optname(optopt, name, sizeof(name)), "");
+	snprintf(name, sizeof(name), "-%c", optopt);
+	return cli_bad(err, errlen, "unknown option '%s'%s", name, " (see --help)");
+}
+
 int cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errlen)
 {
 	int c;
@@ -225,8 +246,7 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errle
 			return cli_bad(err, errlen, "option %s needs an argument%s",
 				       cli_optname(optopt, name, sizeof(name)), "");
 		if (c == '?')
-			return cli_bad(err, errlen, "unknown option '%s'%s", argv[optind - 1],
-				       " (see --help)");
+			return cli_unknown(argv, err, errlen);
 		if (cli_option(c, o, err, errlen) < 0)
 			return -EINVAL;
 	}
