@@ -6,7 +6,7 @@
 # that needs a running init.
 . "$MODINIT_SRCDIR/tests/integration/lib.sh"
 need_root_ns
-plan 12
+plan 21
 MP="--module-path $MODINIT_MODDIR"
 
 # The main command exits 3 at once; a background job finishes later with 9.
@@ -35,6 +35,41 @@ expect_eq "a stop signal ends every process; the main status is 128+15" 143 "$?"
 expect_match "the process ignoring it was killed after the grace" \
 	'grace period of 300 ms over: sent SIGKILL' "$(cat "$WORK/err")"
 exec 3<&-; rm -f "$WORK/ready"
+
+# As PID 1, an ordinary signal reaches every process in the namespace: the
+# main command and a process in a session of its own (outside the main
+# command's group, so neither a pid nor a group forward would reach it).
+fifo all
+bg_pid1 -q $MP -m wait-all-children -- sh -c \
+	'setsid "$0" signals "$1" 1 & exec "$0" signals "$1" 1' "$TESTCHILD" "$WORK/all"
+r1=$(get_line); r2=$(get_line)
+kill -USR1 "$HOSTPID"
+got=$(get_line 5)
+got2=$(get_line 5)
+wait "$BG"
+expect_eq "a signal reaches the main command and a process in another session" \
+	"0|ready|ready|$(kill -l USR1)|$(kill -l USR1)" "$?|${r1%% *}|${r2%% *}|$got|$got2"
+exec 3<&-
+
+# The stop signal goes to every process at once, not only after the main
+# command is gone: the main command ignores it and keeps running, a process
+# in another session reports it. The grace then ends with SIGKILL for all,
+# the main command included (128+9).
+fifo stop
+bg_pid1 $MP -m wait-all-children --grace 300ms -- sh -c \
+	'setsid "$0" signals "$1" 2 & exec "$0" ignore-term "$1"' "$TESTCHILD" "$WORK/stop" \
+	2>"$WORK/err"
+get_line >/dev/null
+get_line >/dev/null
+kill -TERM "$HOSTPID"
+expect_eq "the stop signal reaches a process in another session while the main one runs" \
+	"$(kill -l TERM)" "$(get_line 5)"
+wait "$BG"
+expect_eq "SIGKILL after the grace ends the main command too (128+9)" 137 "$?"
+expect_match "and the escalation is logged" \
+	'^modinit: warning: grace period of 300 ms over: sent SIGKILL to the remaining processes$' \
+	"$(cat "$WORK/err")"
+exec 3<&-
 
 # As a subreaper: "all" is modinit's descendants. A grandchild catches the
 # forwarded USR1; a process outside, which USR1 would kill, is untouched.
@@ -67,4 +102,21 @@ rc=$?
 expect_eq "--check-config refuses it too" \
 	"78|modinit: error: module \"signal-remap\" needs a running init, but \"exec\" replaces modinit with the command" \
 	"$rc|$err"
+
+# The same refusal for a fixture module with a runtime hook, from a config
+# naming it next to mode: exec, both by --check-config and at start (where
+# nothing may be spawned).
+printf 'mode: exec\nmodules:\n  - name: needs-live\n' >"$WORK/nl.yaml"
+NL="modinit: error: module \"needs-live\" needs a running init, but \"exec\" replaces modinit with the command"
+err=$("$MODINIT_BIN" $MP --module-path "$MODINIT_FIXTURES" --check-config -c "$WORK/nl.yaml" 2>&1)
+expect_eq "--check-config refuses exec with needs-live" "78|$NL" "$?|$err"
+err=$(pid1 $MP --module-path "$MODINIT_FIXTURES" -c "$WORK/nl.yaml" -- touch "$WORK/spawned" 2>&1)
+expect_eq "and so does the start" "78|$NL" "$?|$err"
+check "before anything was spawned" test ! -e "$WORK/spawned"
+err=$("$MODINIT_BIN" $MP -m exec -r TERM:QUIT --check-config 2>&1)
+expect_eq "--check-config refuses -m exec -r TERM:QUIT from the command line alone" \
+	"78|modinit: error: module \"signal-remap\" needs a running init, but \"exec\" replaces modinit with the command" \
+	"$?|$err"
+out=$("$MODINIT_BIN" $MP -m exec --check-config 2>&1)
+expect_eq "exec alone passes --check-config" "0|(no config): OK, 1 module: exec" "$?|$out"
 finish
