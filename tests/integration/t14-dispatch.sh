@@ -4,7 +4,7 @@
 # consume a signal; on_exit may change the final status.
 . "$MODINIT_SRCDIR/tests/integration/lib.sh"
 need_root_ns
-plan 9
+plan 13
 F=$MODINIT_FIXTURES
 EV=$WORK/events
 
@@ -15,8 +15,14 @@ modules:
   - name: rec-b
     file: $EV
 EOC
-pid1 --module-path "$F" -c "$WORK/order.yaml" -- sh -c \
-	'trap "exit 5" USR1; kill -USR1 1; while :; do sleep 0.05; done' 2>/dev/null
+# The command orphans a short-lived process (its shell exits without waiting
+# for it), waits until PID 1 has reaped it, then signals PID 1.
+pid1 --module-path "$F" -c "$WORK/order.yaml" -- sh -c '
+	trap "exit 5" USR1
+	p=$(sh -c "true >/dev/null 2>&1 & echo \$!")
+	while [ -e /proc/$p ]; do sleep 0.01; done
+	kill -USR1 1
+	while :; do sleep 0.05; done' 2>/dev/null
 expect_eq "the forwarded signal ended the command (status 5)" 5 "$?"
 expect_eq "every event reaches both modules, in config order (fini in reverse)" \
 "rec-a init
@@ -25,6 +31,8 @@ rec-a start
 rec-b start
 rec-a spawn pid
 rec-b spawn pid
+rec-a orphan
+rec-b orphan
 rec-a signal 10
 rec-b signal 10
 rec-a main_exit 1280
@@ -71,6 +79,9 @@ sed 's/rewrite$/consume/' "$WORK/rw.yaml" >"$WORK/consume.yaml"
 pid1 --module-path "$F" -c "$WORK/consume.yaml" -- sh -c \
 	'trap "exit 10" USR1; trap "exit 12" USR2; kill -USR1 1; kill -USR2 1; while :; do sleep 0.05; done' 2>/dev/null
 expect_eq "a consumed signal is not forwarded either" 12 "$?"
+expect_eq "nor seen by the modules after the one that consumed it" \
+	"rec-a signal 10|rec-a signal 12|rec-b signal 12" \
+	"$(grep signal "$EV" | tr '\n' '|' | sed 's/|$//')"
 
 # on_exit: rec-b changes the final status.
 cat >"$WORK/exit.yaml" <<EOC
@@ -92,4 +103,17 @@ rm -f "$EV"
 pid1 --module-path "$F" -c "$WORK/ba.yaml" -- true 2>/dev/null
 expect_eq "the order is the config's, not the names'" "rec-b init|rec-a init" \
 	"$(grep init "$EV" | tr '\n' '|' | sed 's/|$//')"
+
+# A module whose init fails, as PID 1: 78 with its message, before anything
+# is spawned; the module initialised before it is finalised, and no other
+# event happens.
+rm -f "$EV"
+printf 'modules:\n  - name: rec-a\n    file: %s\n  - name: init-fail\n  - name: rec-b\n    file: %s\n' \
+	"$EV" "$EV" >"$WORK/if.yaml"
+out=$(pid1 --module-path "$F" -c "$WORK/if.yaml" -- touch "$WORK/spawned" 2>&1)
+expect_eq "init failure as PID 1: 78 and the module's message" \
+	"78|modinit: error: $WORK/if.yaml:4:5: init-fail: refusing to start: fixture says no" "$?|$out"
+check "nothing was spawned" test ! -e "$WORK/spawned"
+expect_eq "only init and fini of the module before it; none for the one after" \
+	"rec-a init|rec-a fini" "$(tr '\n' '|' <"$EV" | sed 's/|$//')"
 finish
