@@ -79,8 +79,9 @@ struct modinit {
 long shutdown_signal_all(struct modinit *m, int sig);
 /* RUNNING -> STOPPING: stop signal to every remaining process, grace armed. */
 void shutdown_begin(struct modinit *m, const char *reason);
-/* The main command's stop signal, through the signal pipeline. */
-void shutdown_stop_main(struct modinit *m, pid_t main_pid);
+/* The main command's stop signal, through the signal pipeline; true when
+ * it was aimed at every process. */
+bool shutdown_stop_main(struct modinit *m, pid_t main_pid);
 /* Called after each reap pass: finishes the run once nothing is left. */
 void shutdown_check_done(struct modinit *m);
 

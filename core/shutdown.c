@@ -40,18 +40,21 @@ static void shutdown_grace_over(void *arg)
 }
 
 /* The main command's stop signal goes through the signal pipeline, so that
- * signal-remap's rules (rewrite, delay) apply to it as to a `docker stop`. */
-void shutdown_stop_main(struct modinit *m, pid_t main_pid)
+ * signal-remap's rules (rewrite, delay) apply to it as to a `docker stop`.
+ * True when the pipeline aimed it at every process (wait-all-children,
+ * target: all): then it is already on its way to the others too. */
+bool shutdown_stop_main(struct modinit *m, pid_t main_pid)
 {
 	struct modinit_signal s = { .signo = m->sd.stop_signal, .target = MODINIT_TARGET_MAIN,
 				    .sender = m->self };
 
 	if (!events_signal(m, &s))
-		return;
+		return s.target == MODINIT_TARGET_ALL;
 	if (s.target == MODINIT_TARGET_ALL)
 		shutdown_signal_all(m, s.signo);
 	else if (kill(s.target == MODINIT_TARGET_GROUP ? -main_pid : main_pid, s.signo) < 0)
 		log_msg(LOGL_DEBUG, "stop signal to %d: %s", (int)main_pid, strerror(errno));
+	return s.target == MODINIT_TARGET_ALL;
 }
 
 void shutdown_begin(struct modinit *m, const char *reason)
@@ -65,8 +68,10 @@ void shutdown_begin(struct modinit *m, const char *reason)
 		return;
 	m->sd.state = SD_STOPPING;
 	if (main_pid) {
-		shutdown_stop_main(m, main_pid);
-		n = proc_signal_except(m->self, m->pid1, main_pid, m->sd.stop_signal);
+		/* Sending the others the stop signal again would make them get
+		 * it twice (or the unmapped one after the mapped one). */
+		n = shutdown_stop_main(m, main_pid) ? 0
+		    : proc_signal_except(m->self, m->pid1, main_pid, m->sd.stop_signal);
 	} else {
 		n = shutdown_signal_all(m, m->sd.stop_signal);
 	}
