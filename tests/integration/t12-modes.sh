@@ -6,7 +6,7 @@
 # that needs a running init.
 . "$MODINIT_SRCDIR/tests/integration/lib.sh"
 need_root_ns
-plan 21
+plan 22
 MP="--module-path $MODINIT_MODDIR"
 
 # The main command exits 3 at once; a background job finishes later with 9.
@@ -66,6 +66,7 @@ expect_eq "the stop signal reaches a process in another session while the main o
 	"$(kill -l TERM)" "$(get_line 5)"
 wait "$BG"
 expect_eq "SIGKILL after the grace ends the main command too (128+9)" 137 "$?"
+expect_eq "the other process got the stop signal once, not twice" "" "$(get_line 1)"
 expect_match "and the escalation is logged" \
 	'^modinit: warning: grace period of 300 ms over: sent SIGKILL to the remaining processes$' \
 	"$(cat "$WORK/err")"
