@@ -80,6 +80,9 @@ static int teardown(void **state)
 /* Load the module with yaml (an item of the modules list), as modinit would. */
 static int load(const char *yaml)
 {
+	if (st) /* a second configuration in the same test */
+		modinit_module.fini(st);
+	fake_host_free(&fh);
 	fake_host_init(&fh, "healthcheck");
 	fh.state_dir = dir;
 	st = NULL;
