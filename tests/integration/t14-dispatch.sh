@@ -15,14 +15,17 @@ modules:
   - name: rec-b
     file: $EV
 EOC
-# The command orphans a short-lived process (its shell exits without waiting
-# for it), waits until PID 1 has reaped it, then signals PID 1.
+# The command orphans a process: its shell exits while it still blocks on a
+# FIFO, so that only PID 1 can reap it. The command then lets it end, waits
+# until PID 1 has reaped it, and signals PID 1.
+mkfifo "$WORK/orph"
 pid1 --module-path "$F" -c "$WORK/order.yaml" -- sh -c '
 	trap "exit 5" USR1
-	p=$(sh -c "true >/dev/null 2>&1 & echo \$!")
+	p=$(sh -c "sh -c \"read x < \$0\" \"\$0\" >/dev/null 2>&1 & echo \$!" "$0")
+	echo go > "$0"
 	while [ -e /proc/$p ]; do sleep 0.01; done
 	kill -USR1 1
-	while :; do sleep 0.05; done' 2>/dev/null
+	while :; do sleep 0.05; done' "$WORK/orph" 2>/dev/null
 expect_eq "the forwarded signal ended the command (status 5)" 5 "$?"
 expect_eq "every event reaches both modules, in config order (fini in reverse)" \
 "rec-a init
