@@ -1,11 +1,10 @@
 #!/bin/sh
-# signal-remap, exit-code and the shutdown settings, as PID 1: remapping by
-# CLI and YAML, ignore, targets reaching a grandchild in another session,
-# a delay that does not double; exit statuses remapped after 128+N; the
-# configured stop signal and grace.
+# signal-remap, as PID 1: remapping by CLI and YAML (and both merged),
+# ignore, targets reaching a grandchild in another session, a delay that
+# does not double and is mapped when it fires; option errors.
 . "$MODINIT_SRCDIR/tests/integration/lib.sh"
 need_root_ns
-plan 14
+plan 15
 MP="--module-path $MODINIT_MODDIR"
 USR1=$(kill -l USR1)
 
@@ -70,23 +69,33 @@ expect_match "the second TERM was dropped, and said so" \
 	'signal-remap: SIGTERM again while it is held back: dropped' "$(cat "$WORK/err")"
 exec 3<&-
 
-# exit-code: after the 128+N step.
-pid1 $MP -e 143 -- sh -c 'kill -TERM $$' 2>/dev/null
-expect_eq "-e 143: a stop by SIGTERM counts as success" 0 "$?"
-pid1 $MP -e 3:9 -- sh -c 'exit 3' 2>/dev/null
-expect_eq "-e 3:9" 9 "$?"
-printf 'modules:\n  - name: exit-code\n    map: {130: 0, 1: 2}\n' >"$WORK/e.yaml"
-pid1 $MP -c "$WORK/e.yaml" -- sh -c 'kill -INT $$' 2>/dev/null
-expect_eq "map {130: 0}: killed by SIGINT becomes 0" 0 "$?"
-pid1 $MP -c "$WORK/e.yaml" -- sh -c 'exit 4' 2>/dev/null
-expect_eq "codes not in the map pass unchanged" 4 "$?"
-
-# shutdown: leftovers get the configured signal, and SIGKILL after grace.
-fifo sd
-printf 'shutdown: {signal: SIGUSR1, grace: 300ms}\n' >"$WORK/s.yaml"
-out=$(pid1 -c "$WORK/s.yaml" -- sh -c '"$0" signals "$1" 1 & read x < "$2"; exit 6' \
-	"$TESTCHILD" "$WORK/sd" "$WORK/sd" 2>&1)
-expect_eq "the main status is kept" 6 "$?"
-expect_eq "the leftover got the configured stop signal" "$USR1" "$(get_line 2)"
+# delay and map together: the delay is looked up by the signal as it
+# arrived, the map applied when it fires.
+fifo dm
+printf 'modules:\n  - name: signal-remap\n    map: {TERM: QUIT}\n    delay: {TERM: 300ms}\n' >"$WORK/dm.yaml"
+bg_pid1 $MP -c "$WORK/dm.yaml" -- "$TESTCHILD" signals "$WORK/dm" 1 2>"$WORK/err"
+get_line >/dev/null
+kill -TERM "$HOSTPID"
+expect_eq "a delayed TERM is mapped when it is sent: the command sees QUIT" "$(kill -l QUIT)" "$(get_line)"
+wait "$BG"
+expect_eq "and ends as it chose (0)" 0 "$?"
+expect_match "the hold was logged" 'signal-remap: SIGTERM held back for 300 ms' "$(cat "$WORK/err")"
 exec 3<&-
+
+# -r merges into the config's map: the same signal is overridden, the rest kept.
+pid1 $MP -c "$WORK/map.yaml" -r USR1:QUIT -- sh -c \
+	'trap "exit 3" QUIT; trap "exit 12" USR2; trap "exit 1" HUP; kill -HUP 1; kill -USR1 1; while :; do sleep 0.05; done' 2>/dev/null
+expect_eq "-r USR1:QUIT over map {SIGUSR1: SIGUSR2, SIGHUP: ignore}: QUIT, HUP still ignored" 3 "$?"
+pid1 $MP -r HUP:ignore -r USR1:USR2 -- sh -c \
+	'trap "exit 1" HUP; trap "exit 12" USR2; kill -HUP 1; kill -USR1 1; while :; do sleep 0.05; done' 2>/dev/null
+expect_eq "-r repeated, and -r SIG:ignore" 12 "$?"
+
+# Errors: the command line's with 64, the config's with its position and 78.
+out=$("$MODINIT_BIN" $MP -r TERM:BOGUS -- true 2>&1)
+expect_eq "-r with an unknown signal" \
+	"64|modinit: error: --rewrite: expected FROM:TO like SIGTERM:SIGQUIT, got \"TERM:BOGUS\"" "$?|$out"
+printf 'modules:\n  - name: signal-remap\n    map: {SIGKILL: SIGTERM}\n' >"$WORK/bad.yaml"
+out=$("$MODINIT_BIN" $MP -c "$WORK/bad.yaml" -- true 2>&1)
+expect_eq "map: SIGKILL is refused at its position" \
+	"78|modinit: error: $WORK/bad.yaml:3:11: signal-remap: map: SIGKILL cannot be remapped or delayed" "$?|$out"
 finish
