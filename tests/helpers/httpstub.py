@@ -102,17 +102,17 @@ def ask(port, hold):
         s = socket.create_connection(("127.0.0.1", port), timeout=10)
         idle.append(s)
     s = socket.create_connection(("127.0.0.1", port), timeout=10)
-    s.sendall(sys.stdin.buffer.read())
-    s.shutdown(socket.SHUT_WR)
     out = b""
     status = 0
     try:
+        s.sendall(sys.stdin.buffer.read())
+        s.shutdown(socket.SHUT_WR)
         while True:
             chunk = s.recv(65536)
             if not chunk:
                 break
             out += chunk
-    except ConnectionResetError:
+    except (ConnectionResetError, BrokenPipeError):
         status = 3
     sys.stdout.buffer.write(out)
     sys.stdout.flush()
