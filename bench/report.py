@@ -19,6 +19,7 @@ METRICS = [
     ("reap_max_zombies", "most zombies seen at once", "lower"),
     ("signal_p50_us", "signal latency p50, us", "lower"),
     ("signal_p99_us", "signal latency p99, us", "lower"),
+    ("signals_lost", "SIGUSR1 not seen within 1 s", "lower"),
     ("rt_arrived", "queued real-time signals arrived (of 1000)", "higher"),
     ("shutdown_us", "shutdown latency, us", "lower"),
     ("binary_bytes", "binary size, bytes", "lower"),

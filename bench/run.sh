@@ -122,6 +122,7 @@ for rep in $(seq 1 "$REPS"); do
 		rec signal_p50_us "$i" "$(echo "$r" | sed 's/.*p50=\([0-9]*\).*/\1/')"
 		rec signal_p99_us "$i" "$(echo "$r" | sed 's/.*p99=\([0-9]*\).*/\1/')"
 		rec rt_arrived "$i" "$(echo "$r" | sed 's/.*rt=\([0-9]*\).*/\1/')"
+		rec signals_lost "$i" "$(echo "$r" | sed 's/.*lost=\([0-9]*\).*/\1/')"
 
 		# 6. Shutdown latency.
 		rec shutdown_us "$i" "$("$MODBENCH" shutdown $NS $(prefix $i) sleep 100000)"
