@@ -279,13 +279,50 @@ static int hc_check_keys(struct hc *hc, const struct modinit_node *item, const c
 	return 0;
 }
 
+static int hc_parse_role(struct hc *hc, struct hc_check *c, const struct modinit_node *item,
+			 char *err, size_t errlen)
+{
+	const struct modinit_node *n = hc_find(item, "role");
+	int i = 0;
+
+	c->role = HC_LIVENESS;
+	if (!n)
+		return 0;
+	while (i < 3 && !(n->type == MODINIT_NODE_SCALAR && strcmp(n->value, hc_role_names[i]) == 0))
+		i++;
+	if (i == 3)
+		return hc->host->error_at(hc->host, n, err, errlen,
+					  "checks: %s: role: expected liveness, readiness or startup",
+					  c->name);
+	c->role = (enum hc_role)i;
+	return 0;
+}
+
+static int hc_parse_retries(struct hc *hc, struct hc_check *c, const struct modinit_node *item,
+			    char *err, size_t errlen)
+{
+	const struct modinit_host *h = hc->host;
+	const struct modinit_node *n = hc_find(item, "retries");
+	struct modinit_value v;
+	char what[128];
+
+	c->retries = 3; /* Docker's default */
+	if (!n)
+		return 0;
+	snprintf(what, sizeof(what), "checks: %s: retries", c->name);
+	if (h->parse_node(h, MODINIT_OPT_INT, n, what, &v, err, errlen) < 0)
+		return -EINVAL;
+	if (v.integer < 1 || v.integer > 1000)
+		return h->error_at(h, n, err, errlen, "%s: expected 1 to 1000", what);
+	c->retries = (long)v.integer;
+	return 0;
+}
+
 static int hc_parse_check(struct hc *hc, struct hc_check *c, const struct modinit_node *item,
 			  size_t idx, char *err, size_t errlen)
 {
 	const struct modinit_host *h = hc->host;
 	const struct modinit_node *n;
-	struct modinit_value v;
-	char what[128];
 	int r;
 
 	c->hc = hc;
@@ -301,20 +338,8 @@ static int hc_parse_check(struct hc *hc, struct hc_check *c, const struct modini
 			return h->error_at(h, n, err, errlen, "checks: two checks named \"%s\"", c->name);
 	if ((r = hc_check_keys(hc, item, c->name, err, errlen)) < 0)
 		return r;
-	c->role = HC_LIVENESS;
-	n = hc_find(item, "role");
-	if (n) {
-		int i = 0;
-
-		while (i < 3 && !(n->type == MODINIT_NODE_SCALAR && strcmp(n->value, hc_role_names[i]) == 0))
-			i++;
-		if (i == 3)
-			return h->error_at(h, n, err, errlen,
-					   "checks: %s: role: expected liveness, readiness or startup",
-					   c->name);
-		c->role = (enum hc_role)i;
-	}
-	if ((r = hc_probe_kind(hc, c, item, err, errlen)) < 0)
+	if ((r = hc_parse_role(hc, c, item, err, errlen)) < 0 ||
+	    (r = hc_probe_kind(hc, c, item, err, errlen)) < 0)
 		return r;
 	/* Docker's defaults. */
 	if (hc_duration(hc, item, "interval", c->name, 30000, &c->interval, err, errlen) < 0 ||
@@ -326,17 +351,7 @@ static int hc_parse_check(struct hc *hc, struct hc_check *c, const struct modini
 		return h->error_at(h, item, err, errlen,
 				   "checks: %s: interval, timeout and start_interval must be above 0",
 				   c->name);
-	c->retries = 3;
-	n = hc_find(item, "retries");
-	if (n) {
-		snprintf(what, sizeof(what), "checks: %s: retries", c->name);
-		if (h->parse_node(h, MODINIT_OPT_INT, n, what, &v, err, errlen) < 0)
-			return -EINVAL;
-		if (v.integer < 1 || v.integer > 1000)
-			return h->error_at(h, n, err, errlen, "%s: expected 1 to 1000", what);
-		c->retries = (long)v.integer;
-	}
-	return 0;
+	return hc_parse_retries(hc, c, item, err, errlen);
 }
 
 static int hc_parse_action(struct hc *hc, const struct modinit_value *v, char *err, size_t errlen)
@@ -938,10 +953,71 @@ static int hc_http_status(const char *buf, size_t len)
 	return code;
 }
 
+/* HTTP: read the answer up to its status line. */
+static void hc_http_read(struct hc_check *c, int fd)
+{
+	char buf[1024], why[96];
+
+	for (;;) {
+		ssize_t n = recv(fd, buf, sizeof(buf), 0);
+		int code;
+
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				return;
+			snprintf(why, sizeof(why), "recv: %s", strerror(errno));
+			hc_finish(c, false, -1, why);
+			return;
+		}
+		if (n > 0) {
+			size_t room = HC_OUTPUT - c->outlen;
+			size_t take = (size_t)n < room ? (size_t)n : room;
+
+			memcpy(c->cur.output + c->outlen, buf, take);
+			c->outlen += take;
+		}
+		code = hc_http_status(c->cur.output, c->outlen);
+		/* Done once the status line is complete (code >= 0), or when no
+		 * more can come. */
+		if (code < 0 && n > 0 && c->outlen < HC_OUTPUT)
+			continue;
+		if (code <= 0) {
+			hc_finish(c, false, -1, "no HTTP status line in the answer");
+		} else if (code >= 200 && code < 400) {
+			hc_finish(c, true, code, "");
+		} else {
+			snprintf(why, sizeof(why), "HTTP status %d", code);
+			hc_finish(c, false, code, why);
+		}
+		return;
+	}
+}
+
+/* HTTP: send the request, then wait for the answer. */
+static void hc_http_send(struct hc_check *c, int fd)
+{
+	const struct modinit_host *h = c->hc->host;
+	size_t len = strlen(c->req);
+	ssize_t n = send(fd, c->req + c->sent, len - c->sent, MSG_NOSIGNAL);
+	char why[96];
+
+	if (n < 0 && errno != EAGAIN && errno != EINTR) {
+		snprintf(why, sizeof(why), "send: %s", strerror(errno));
+		hc_finish(c, false, -1, why);
+		return;
+	}
+	if (n > 0)
+		c->sent += (size_t)n;
+	if (c->sent == len) {
+		h->fd_unwatch(h, fd);
+		if (h->fd_watch(h, fd, EPOLLIN, hc_sock_event, c) < 0)
+			hc_finish(c, false, -1, "cannot watch the connection");
+	}
+}
+
 static void hc_sock_event(void *arg, int fd, uint32_t events)
 {
 	struct hc_check *c = arg;
-	const struct modinit_host *h = c->hc->host;
 	int soerr = 0;
 	socklen_t sl = sizeof(soerr);
 	char why[96];
@@ -958,55 +1034,10 @@ static void hc_sock_event(void *arg, int fd, uint32_t events)
 			return;
 		}
 	}
-	if (c->kind == HC_HTTP && c->sent < strlen(c->req)) {
-		ssize_t n = send(fd, c->req + c->sent, strlen(c->req) - c->sent, MSG_NOSIGNAL);
-
-		if (n < 0 && errno != EAGAIN) {
-			snprintf(why, sizeof(why), "send: %s", strerror(errno));
-			hc_finish(c, false, -1, why);
-			return;
-		}
-		if (n > 0)
-			c->sent += (size_t)n;
-		if (c->sent == strlen(c->req)) {
-			h->fd_unwatch(h, fd);
-			h->fd_watch(h, fd, EPOLLIN, hc_sock_event, c);
-		}
-		return;
-	}
-	for (;;) {
-		char buf[1024];
-		ssize_t n = recv(fd, buf, sizeof(buf), 0);
-		int code;
-
-		if (n < 0) {
-			if (errno == EAGAIN)
-				return;
-			snprintf(why, sizeof(why), "recv: %s", strerror(errno));
-			hc_finish(c, false, -1, why);
-			return;
-		}
-		if (n > 0) {
-			size_t room = HC_OUTPUT - c->outlen;
-			size_t take = (size_t)n < room ? (size_t)n : room;
-
-			memcpy(c->cur.output + c->outlen, buf, take);
-			c->outlen += take;
-		}
-		code = hc_http_status(c->cur.output, c->outlen);
-		/* The status line is all we need: finish once it is complete
-		 * (code >= 0), or when no more can come. */
-		if (code >= 0 || n == 0 || c->outlen == HC_OUTPUT) {
-			if (code <= 0) {
-				hc_finish(c, false, -1, "no HTTP status line in the answer");
-			} else {
-				snprintf(why, sizeof(why), "HTTP status %d", code);
-				hc_finish(c, code >= 200 && code < 400, code,
-					  code >= 200 && code < 400 ? "" : why);
-			}
-			return;
-		}
-	}
+	if (c->sent < strlen(c->req))
+		hc_http_send(c, fd);
+	else
+		hc_http_read(c, fd);
 }
 
 static void hc_probe(void *arg)
