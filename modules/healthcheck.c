@@ -458,8 +458,13 @@ static int hc_listen(struct hc *hc, const struct modinit_options *opts, char *er
 	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return h->error_at(h, v->node, err, errlen, "listen: %s", strerror(errno));
+	/* Claim the address now, so that a port another program holds is a
+	 * setup error; listen only in on_start. SO_REUSEPORT lets
+	 * --check-config bind it too while the running modinit serves it (a
+	 * socket that never listens receives no connection). */
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&ss, len) < 0 || listen(fd, 16) < 0) {
+	setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&ss, len) < 0) {
 		int e = errno;
 
 		close(fd);
@@ -1388,9 +1393,15 @@ static void hc_on_start(void *state)
 	struct hc *hc = state;
 
 	hc->started = hc->host->now_ms(hc->host);
-	if (hc->listen_fd >= 0 &&
-	    hc->host->fd_watch(hc->host, hc->listen_fd, EPOLLIN, hc_accept, hc) < 0)
-		hc->host->log(hc->host, MODINIT_LOG_ERROR, "cannot serve the health endpoint");
+	if (hc->listen_fd >= 0) {
+		int r = listen(hc->listen_fd, HC_MAX_CONN) < 0
+				? -errno
+				: hc->host->fd_watch(hc->host, hc->listen_fd, EPOLLIN, hc_accept, hc);
+
+		if (r < 0)
+			hc->host->log(hc->host, MODINIT_LOG_ERROR,
+				      "cannot serve the health endpoint: %s", strerror(-r));
+	}
 	hc_publish(hc);
 	hc_start_all(hc);
 }

@@ -7,7 +7,7 @@
 . "$MODINIT_SRCDIR/tests/integration/lib.sh"
 need_root_ns
 command -v python3 >/dev/null 2>&1 || skip_all "python3 is needed for the test client"
-plan 22
+plan 24
 MP="--module-path $MODINIT_MODDIR"
 STUB=$MODINIT_SRCDIR/tests/helpers/httpstub.py
 ST=$WORK/st
@@ -95,6 +95,11 @@ check "the 16 silent connections are closed when their client goes" settle 300
 expect_eq "once they are gone it answers again" "HTTP/1.1 200 OK" \
 	"$(status_of 'GET /healthz HTTP/1.1\r\n\r\n')"
 check "modinit is still running" kill -0 "$HOSTPID"
+# The address is claimed at setup, yet checking the configuration next to
+# the running modinit does not collide with it.
+expect_eq "--check-config works while the endpoint is served" \
+	"$WORK/ep.yaml: OK, 1 module: healthcheck|0" \
+	"$("$MODINIT_BIN" $MP --check-config -c "$WORK/ep.yaml" 2>&1)|$?"
 kill -TERM "$HOSTPID"
 wait "$BG"
 expect_eq "it ends as usual (143)" 143 "$?"
@@ -108,4 +113,14 @@ expect_eq "a public address is refused at setup (78)" \
 sed 's|^    listen: .*|&\n    listen_public: true|' "$WORK/pub.yaml" >"$WORK/pub2.yaml"
 pid1 $MP --state-dir "$ST" -c "$WORK/pub2.yaml" -- true 2>"$WORK/err"
 expect_eq "with listen_public: true it is served" "0|" "$?|$(grep -i error "$WORK/err")"
+
+# A port another program listens on is a setup error.
+fifo port
+python3 "$STUB" serve "$WORK/port" "$WORK/mode" "$WORK/srv.log" &
+TAKEN=$(get_line)
+sed "s|listen: 127.0.0.1:$PORT|listen: 127.0.0.1:$TAKEN|" "$WORK/ep.yaml" >"$WORK/taken.yaml"
+err=$(pid1 $MP --state-dir "$ST" -c "$WORK/taken.yaml" -- true 2>&1)
+expect_eq "a port in use is refused at setup (78)" \
+	"78|modinit: error: $WORK/taken.yaml:3:13: healthcheck: listen: cannot serve 127.0.0.1:$TAKEN: Address already in use" \
+	"$?|$err"
 finish
