@@ -17,7 +17,7 @@
  *       listen: 127.0.0.1:8081        # GET /healthz and /readyz
  *
  * Everything runs from host timers and fd watches: nothing blocks PID 1,
- * and between probes the module arms exactly one timer per check. The
+ * and between probes the module arms at most one timer per check. The
  * status is kept in STATE_DIR/health (one line for modinit --health) and
  * STATE_DIR/health.json, both replaced atomically. See docs/healthcheck.md. */
 #include "config.h"
