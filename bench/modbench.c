@@ -34,6 +34,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../tests/helpers/zombies.h"
+
 struct shm {
 	volatile uint64_t usr1;  /* SIGUSR1 seen */
 	volatile uint64_t rt;    /* SIGRTMIN+1 seen */
@@ -84,39 +86,6 @@ static int cmd_launch(long n, char **argv)
 	return 0;
 }
 
-static long count_zombies(void)
-{
-	DIR *d = opendir("/proc");
-	struct dirent *e;
-	long n = 0;
-
-	if (!d)
-		return -1;
-	while ((e = readdir(d))) {
-		char path[300], buf[256];
-		const char *p;
-		ssize_t len;
-		int fd;
-
-		if (e->d_name[0] < '0' || e->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		len = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		if (len <= 0)
-			continue;
-		buf[len] = '\0';
-		p = strrchr(buf, ')');
-		if (p && p[1] == ' ' && p[2] == 'Z')
-			n++;
-	}
-	closedir(d);
-	return n;
-}
-
 static int cmd_orphans(long n)
 {
 	uint64_t t0 = now_us();
@@ -133,10 +102,10 @@ static int cmd_orphans(long n)
 			_exit(0);
 		}
 		waitpid(p, NULL, 0);
-		if (i % 1000 == 999 && (z = count_zombies()) > maxz)
+		if (i % 1000 == 999 && (z = zombies_count()) > maxz)
 			maxz = z;
 	}
-	while ((z = count_zombies()) > 0) {
+	while ((z = zombies_count()) > 0) {
 		if (z > maxz)
 			maxz = z;
 		usleep(1000);

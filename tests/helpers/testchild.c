@@ -33,6 +33,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "zombies.h"
+
 static int out_fd = -1;
 static volatile sig_atomic_t remaining;
 
@@ -128,39 +130,6 @@ static __attribute__((noreturn)) void cmd_ready(const char *fifo, bool ignore_te
 		pause();
 }
 
-static long zombies_now(void)
-{
-	DIR *d = opendir("/proc");
-	struct dirent *e;
-	long n = 0;
-
-	if (!d)
-		die("/proc");
-	while ((e = readdir(d))) {
-		char path[300], buf[512];
-		const char *p;
-		ssize_t len;
-		int fd;
-
-		if (!isdigit((unsigned char)e->d_name[0]))
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		len = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		if (len <= 0)
-			continue;
-		buf[len] = '\0';
-		p = strrchr(buf, ')');
-		if (p && p[1] == ' ' && p[2] == 'Z')
-			n++;
-	}
-	closedir(d);
-	return n;
-}
-
 static int cmd_orphans(long n)
 {
 	struct timespec tick = { 0, 10 * 1000 * 1000 };
@@ -182,7 +151,7 @@ static int cmd_orphans(long n)
 			die("waitpid");
 	}
 	/* Orphans end on their own; wait (bounded) for the init to reap them. */
-	for (int t = 0; t < 3000 && (z = zombies_now()) > 0; t++)
+	for (int t = 0; t < 3000 && (z = zombies_count()) > 0; t++)
 		nanosleep(&tick, NULL);
 	printf("zombies=%ld\n", z);
 	return z == 0 ? 0 : 1;

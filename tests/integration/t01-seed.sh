@@ -25,30 +25,7 @@ case $line in "ready "*) ok "the child reported ready" ;; *) not_ok "the child r
 # A program that keeps starting detached background jobs: each sleep is
 # orphaned when its shell exits and becomes PID 1's to reap. Counted from
 # /proc inside the namespace once every sleep has finished.
-cat >"$WORK/spawner.sh" <<'EOS'
-i=0
-while [ $i -lt 30 ]; do
-	sh -c 'sleep 0.1 & exit 0'
-	i=$((i + 1))
-done
-# Wait (bounded) until no sleep is left, then until no zombie is left.
-n=0
-while pgrep -x sleep >/dev/null && [ $n -lt 500 ]; do sleep 0.02; n=$((n + 1)); done
-z=-1
-n=0
-while [ $n -lt 500 ]; do
-	z=0
-	for s in /proc/[0-9]*/stat; do
-		set -- $(sed 's/^.*) //' "$s" 2>/dev/null)
-		[ "${1:-}" = Z ] && z=$((z + 1))
-	done
-	[ $z -eq 0 ] && break
-	sleep 0.02
-	n=$((n + 1))
-done
-echo "zombies=$z"
-EOS
-out=$(pid1 -- sh "$WORK/spawner.sh" 2>/dev/null)
+out=$(pid1 -- sh "$MODINIT_SRCDIR/tests/helpers/spawner.sh" 30 2>/dev/null)
 expect_eq "the main command's status is passed on" 0 "$?"
 expect_eq "no zombie is left after 30 detached background jobs" "zombies=0" "$out"
 finish
