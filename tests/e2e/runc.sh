@@ -4,10 +4,21 @@
 # read-only, plus the staged install, the test helpers and a scratch
 # directory. Skipped, saying so, when runc is not installed.
 . "$MODINIT_SRCDIR/tests/integration/lib.sh"
+# signum NAME: the signal's number, by asking kill -l for the name of each
+# number (bash's kill -l also maps names to numbers, dash's does not).
+# Never empty: an unknown name must not compare equal to a missing line.
+signum() {
+	_i=1
+	while [ "$_i" -lt 65 ]; do
+		[ "$(kill -l "$_i" 2>/dev/null)" = "$1" ] && { echo "$_i"; return; }
+		_i=$((_i + 1))
+	done
+	echo "unknown-signal-$1"
+}
 command -v runc >/dev/null || skip_all "runc not installed (apt-get install runc)"
 command -v python3 >/dev/null || skip_all "python3 is needed to write the bundle's config.json"
 [ "$(id -u)" = 0 ] || skip_all "runc needs root here"
-plan 10
+plan 12
 
 stage=${MODINIT_MODDIR%"$MODINIT_PKGLIBDIR"}
 BIN=/opt/stage${MODINIT_BIN#"$stage"}
@@ -78,6 +89,19 @@ get_line 20 >/dev/null
 runc kill "$CT" TERM
 wait "$BG"
 expect_eq "with -e 143 the same stop is success" 0 "$?"
+
+# The same stop with a leftover that ignores SIGTERM: SIGKILL after the
+# grace, and the container still ends with the main command's 143.
+run_bg "$BIN" --grace 300ms -- /bin/sh -c \
+	'/opt/helpers/testchild ignore-term /work/ready & exec /opt/helpers/testchild ready /work/ready'
+get_line 20 >/dev/null
+get_line 20 >/dev/null
+runc kill "$CT" TERM
+wait "$BG"
+expect_eq "runc kill TERM with a leftover ignoring it: still 143" 143 "$?"
+expect_match "the leftover was killed after the grace" \
+	'^modinit: warning: grace period of 300 ms over: sent SIGKILL to the remaining processes$' \
+	"$(cat "$WORK/err")"
 exec 3<&-
 
 # A remapped signal reaches the app as the remapped one.
@@ -86,7 +110,7 @@ exec 3<>"$WORK/shared/sig"
 run_bg "$BIN" $MP -r TERM:USR1 -- /opt/helpers/testchild signals /work/sig 1
 get_line 20 >/dev/null
 runc kill "$CT" TERM
-expect_eq "runc kill TERM with -r TERM:USR1: the app sees SIGUSR1" "$(kill -l USR1)" "$(get_line 20)"
+expect_eq "runc kill TERM with -r TERM:USR1: the app sees SIGUSR1" "$(signum USR1)" "$(get_line 20)"
 wait "$BG"
 expect_eq "and exits as it chose (0)" 0 "$?"
 exec 3<&-
