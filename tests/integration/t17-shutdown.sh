@@ -16,7 +16,7 @@ signum() {
 	echo "unknown-signal-$1"
 }
 need_root_ns
-plan 13
+plan 14
 MP="--module-path $MODINIT_MODDIR"
 KILLED='^modinit: warning: grace period of 300 ms over: sent SIGKILL to the remaining processes$'
 
@@ -67,6 +67,28 @@ expect_eq "the container ends with the main status (7, from the remapped signal)
 expect_eq "the leftover never saw the signal meant for the main command" "" "$(get_line 1)"
 expect_match "and was killed after the grace" "$KILLED" "$(cat "$WORK/err")"
 exec 3<&-; rm -f "$WORK/ds"
+
+# wait-all-children with map {SIGTERM: SIGQUIT}: the stop goes through the
+# map for every process, each gets SIGQUIT once and no SIGTERM; both need a
+# second signal, so SIGKILL ends them after the grace (main status 137).
+cat >"$WORK/wq.yaml" <<'EOC'
+mode: wait-all-children
+shutdown: {grace: 300ms}
+modules:
+  - name: signal-remap
+    map: {SIGTERM: SIGQUIT}
+EOC
+fifo wq
+bg_pid1 $MP -c "$WORK/wq.yaml" -- sh -c 'setsid "$0" signals "$1" 2 & exec "$0" signals "$1" 2' \
+	"$TESTCHILD" "$WORK/wq" 2>"$WORK/err"
+get_line >/dev/null; get_line >/dev/null
+kill -TERM "$HOSTPID"
+got="$(get_line 5)|$(get_line 5)"
+wait "$BG"
+rc=$?
+expect_eq "every process gets the mapped stop signal once, then SIGKILL (137)" \
+	"$(signum QUIT)|$(signum QUIT)|137|" "$got|$rc|$(get_line 1)"
+exec 3<&-
 
 # The same stop with a main command that has no handler: it dies of the
 # forwarded TERM (143), and an obedient leftover needs no SIGKILL.
