@@ -33,7 +33,7 @@ extern const struct modinit_module modinit_module;
 static struct fake_host fh;
 static void *st;
 static char err[512];
-static char dir[64];
+static char dir[4096];
 
 /* kill(2) is wrapped (-Wl,--wrap=kill): the module kills its probes'
  * process groups, and the fake pids must never reach the real kill. */
@@ -52,8 +52,10 @@ int __wrap_kill(pid_t pid, int sig)
 
 static int setup(void **state)
 {
+	const char *tmp = getenv("TMPDIR");
+
 	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/hc-test.XXXXXX");
+	snprintf(dir, sizeof(dir), "%s/hc-test.XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	assert_non_null(mkdtemp(dir));
 	nkills = 0;
 	return 0;
@@ -61,7 +63,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char path[128];
+	char path[4200];
 
 	(void)state;
 	if (st)
@@ -171,7 +173,7 @@ static void expect_probe_in(uint64_t ms)
 static char *slurp(const char *name)
 {
 	static char buf[65536];
-	char path[128];
+	char path[4200];
 	ssize_t n;
 	int fd;
 
@@ -778,15 +780,23 @@ static void test_tcp_probe(void **state)
 	assert_int_equal(next_in(), 1000);
 }
 
+/* Run the loop until the probe has sent its whole request: it then waits
+ * for the answer (its watch turns to EPOLLIN). */
+static void pump_until_sent(void)
+{
+	for (int i = 0; i < 10 && last_watch() && !(last_watch()->events & EPOLLIN); i++)
+		pump_round();
+	assert_non_null(last_watch());
+	assert_true(last_watch()->events & EPOLLIN);
+}
+
 /* Accept the probe's connection and read its whole request. */
 static int serve_accept(int lfd, char *req, size_t size)
 {
 	size_t len = 0;
 	int c;
 
-	/* The probe connects and sends from the module's callbacks. */
-	for (int i = 0; i < 10; i++)
-		pump_round();
+	pump_until_sent();
 	c = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 	assert_true(c >= 0);
 	while (!strstr(req, "\r\n\r\n")) {
@@ -825,21 +835,7 @@ static void test_http_probe(void **state)
 	start(yaml);
 	fake_advance(&fh, 1000);
 	/* The exact request. */
-	for (int i = 0; i < 10 && live_watches(-1) && !(fake_watch_of(&fh, last_watch()->fd)->events & EPOLLIN); i++)
-		pump_round();
-	c = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-	assert_true(c >= 0);
-	{
-		size_t len = 0;
-
-		while (!strstr(req, "\r\n\r\n")) {
-			ssize_t n = recv(c, req + len, sizeof(req) - 1 - len, 0);
-
-			assert_true(n > 0);
-			len += (size_t)n;
-			req[len] = '\0';
-		}
-	}
+	c = serve_accept(lfd, req, sizeof(req));
 	snprintf(want, sizeof(want),
 		 "GET /healthz?full=1 HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nUser-Agent: "
 		 "modinit-healthcheck\r\nConnection: close\r\n\r\n", port);
