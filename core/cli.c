@@ -254,5 +254,9 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errle
 		o->command = &argv[optind];
 		o->command_argc = argc - optind;
 	}
+	/* "--health ready" would silently answer for liveness. */
+	if (o->action == CLI_HEALTH && o->command)
+		return cli_bad(err, errlen, "--health takes no command, got \"%s\" (for readiness: --health=ready)%s",
+			       o->command[0], "");
 	return 0;
 }

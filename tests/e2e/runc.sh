@@ -116,25 +116,8 @@ expect_eq "and exits as it chose (0)" 0 "$?"
 exec 3<&-
 
 # The seed's zombie scenario inside the container.
-cat >"$WORK/shared/spawner.sh" <<'EOS'
-i=0
-while [ $i -lt 20 ]; do sh -c 'sleep 0.1 & exit 0'; i=$((i + 1)); done
-n=0
-while pgrep -x sleep >/dev/null && [ $n -lt 500 ]; do sleep 0.02; n=$((n + 1)); done
-n=0
-while [ $n -lt 500 ]; do
-	z=0
-	for s in /proc/[0-9]*/stat; do
-		set -- $(sed 's/^.*) //' "$s" 2>/dev/null)
-		[ "${1:-}" = Z ] && z=$((z + 1))
-	done
-	[ $z -eq 0 ] && break
-	sleep 0.02
-	n=$((n + 1))
-done
-echo "zombies=$z"
-EOS
-run_bg "$BIN" -- /bin/sh /work/spawner.sh
+cp "$MODINIT_SRCDIR/tests/helpers/spawner.sh" "$WORK/shared/spawner.sh"
+run_bg "$BIN" -- /bin/sh /work/spawner.sh 20
 wait "$BG"
 expect_eq "the zombie scenario ends well" 0 "$?"
 expect_eq "and leaves no zombie in the container" "zombies=0" "$(cat "$WORK/out")"

@@ -300,6 +300,8 @@ static void test_errors(void **state)
 	BAD("--remap-exit: expected CODE or CODE:NEW (0-255), got \"256\"", "-e", "256", "app");
 	BAD("--remap-exit: expected CODE or CODE:NEW (0-255), got \"1:x\"", "-e", "1:x", "app");
 	BAD("--health: expected ready or live, got \"maybe\"", "--health=maybe");
+	BAD("--health takes no command, got \"ready\" (for readiness: --health=ready)", "--health",
+	    "ready");
 	BAD("--health: expected ready or live, got \"\"", "--health=");
 	/* an unknown letter is named as such, wherever it sits in a cluster */
 	BAD("unknown option '-x' (see --help)", "-xs", "app");
