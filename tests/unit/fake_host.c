@@ -11,8 +11,11 @@
 #include <cmocka.h>
 
 #include "../../config/config.h"
+#include "cli.h"
 #include "fake_host.h"
 #include "loader.h"
+#include "shortcuts.h"
+#include "signals.h"
 
 static struct fake_host *fh_of(const struct modinit_host *h)
 {
@@ -40,6 +43,10 @@ static int fh_timer_add(const struct modinit_host *h, uint64_t delay_ms, modinit
 	struct fake_host *fh = fh_of(h);
 	struct fake_timer *t;
 
+	if (!cb)
+		return -EINVAL;
+	if (fh->timer_result < 0)
+		return fh->timer_result;
 	assert_true(fh->ntimers < FAKE_MAX);
 	t = &fh->timers[fh->ntimers++];
 	*t = (struct fake_timer){ .id = ++fh->next_id, .deadline = fh->now + delay_ms, .cb = cb,
@@ -66,6 +73,8 @@ static int fh_fd_watch(const struct modinit_host *h, int fd, uint32_t events, mo
 {
 	struct fake_host *fh = fh_of(h);
 
+	if (!cb || fd < 0)
+		return -EINVAL;
 	if (fake_watch_of(fh, fd))
 		return -EEXIST;
 	assert_true(fh->nwatches < FAKE_MAX);
@@ -91,11 +100,18 @@ static int fh_spawn(const struct modinit_host *h, char *const argv[],
 	struct fake_host *fh = fh_of(h);
 	struct fake_spawn *s;
 
+	if (!argv || !argv[0] || (!done && !(fh->desc && fh->desc->on_child_exit)))
+		return -EINVAL;
+	if (fh->spawn_result < 0)
+		return fh->spawn_result;
 	assert_true(fh->nspawns < FAKE_MAX);
 	s = &fh->spawns[fh->nspawns++];
 	memset(s, 0, sizeof(*s));
-	for (int i = 0; argv[i] && i < 15; i++)
+	for (int i = 0; argv[i]; i++) {
+		assert_true(i < 15); /* argv[15] stays the NULL end */
 		s->argv[i] = strdup(argv[i]);
+		assert_non_null(s->argv[i]);
+	}
 	if (opts)
 		s->opts = *opts;
 	s->done = done;
@@ -110,6 +126,12 @@ static int fh_signal(const struct modinit_host *h, int target, int sig)
 {
 	struct fake_host *fh = fh_of(h);
 
+	if (sig < 0 || sig >= SIG_COUNT || target < MODINIT_TARGET_MAIN || target > MODINIT_TARGET_ALL)
+		return -EINVAL;
+	if (target != MODINIT_TARGET_ALL && fh->main_pid == 0)
+		return -ESRCH;
+	if (fh->signal_result < 0)
+		return fh->signal_result;
 	assert_true(fh->nsignals < FAKE_MAX);
 	fh->sig_target[fh->nsignals] = target;
 	fh->sig_signo[fh->nsignals++] = sig;
@@ -120,6 +142,8 @@ static int fh_request_shutdown(const struct modinit_host *h, int code, const cha
 {
 	struct fake_host *fh = fh_of(h);
 
+	if ((code < 0 && code != MODINIT_EXIT_MAIN) || code > 255)
+		return -EINVAL;
 	assert_true(fh->nshutdowns < FAKE_MAX);
 	fh->shutdown_code[fh->nshutdowns] = code;
 	snprintf(fh->shutdown_reason[fh->nshutdowns++], sizeof(fh->shutdown_reason[0]), "%s",
@@ -229,6 +253,11 @@ void fake_host_free(struct fake_host *fh)
 		for (int a = 0; fh->spawns[i].argv[a]; a++)
 			free(fh->spawns[i].argv[a]);
 	fh->nspawns = 0;
+	if (fh->opts_mod) {
+		loader_release(fh->opts_mod);
+		free(fh->opts_mod);
+		fh->opts_mod = NULL;
+	}
 }
 
 static struct fake_timer *fake_earliest(struct fake_host *fh)
@@ -287,6 +316,8 @@ void fake_spawn_exit(struct fake_host *fh, size_t i, int status)
 	s->live = false;
 	if (s->done)
 		s->done(s->arg, s->pid, status);
+	else
+		fh->desc->on_child_exit(fh->state, s->pid, status);
 }
 
 struct fake_watch *fake_watch_of(struct fake_host *fh, int fd)
@@ -302,8 +333,11 @@ const char *fake_last_log(const struct fake_host *fh)
 	return fh->nlog ? fh->log[fh->nlog - 1] : "";
 }
 
+/* Everything fake_yaml and fake_shortcut made, freed by fake_yaml_free. */
 static struct cfg_doc docs[64];
 static size_t ndocs;
+static struct shortcuts cuts[64];
+static size_t ncuts;
 
 const struct modinit_node *fake_yaml(const char *text)
 {
@@ -315,99 +349,63 @@ const struct modinit_node *fake_yaml(const char *text)
 	return docs[ndocs++].root;
 }
 
+const struct modinit_node *fake_shortcut(const char *module, const char *yaml_item,
+					 const char *const *rules)
+{
+	bool remap = strcmp(module, "signal-remap") == 0;
+	struct cfg_module item = { .name = module };
+	struct config c = { .modules = &item, .module_count = 0 };
+	struct cli_opts o;
+	struct shortcuts *s;
+
+	assert_true(remap || strcmp(module, "exit-code") == 0);
+	assert_true(ncuts < 64);
+	memset(&o, 0, sizeof(o));
+	for (; rules && *rules; rules++) {
+		assert_true((remap ? o.rewrite_count : o.remap_exit_count) < CLI_MAX_RULES);
+		if (remap)
+			o.rewrite[o.rewrite_count++] = *rules;
+		else
+			o.remap_exit[o.remap_exit_count++] = *rules;
+	}
+	if (yaml_item) {
+		item.node = fake_yaml(yaml_item);
+		c.module_count = 1;
+	}
+	s = &cuts[ncuts++];
+	assert_int_equal(shortcuts_build(&o, &c, s), 0);
+	for (size_t i = 0; i < s->count; i++)
+		if (s->modules[i].name && strcmp(s->modules[i].name, module) == 0)
+			return s->modules[i].node;
+	return NULL; /* no rule and no item */
+}
+
 void fake_yaml_free(void)
 {
+	while (ncuts > 0)
+		shortcuts_free(&cuts[--ncuts]);
 	while (ndocs > 0)
 		cfg_doc_free(&docs[--ndocs]);
 }
 
-/* The schema checks modinit does before init, for the test's item. */
-struct fake_opts {
-	struct modinit_value values[32];
-	const char *strv[32][33];
-	struct modinit_options opts;
-};
-
-static int fake_option(struct fake_host *fh, struct modinit_value *v, const char *const *strvbuf,
-		       const struct modinit_node *n, char *err, size_t errlen)
-{
-	const char **strv = (const char **)strvbuf;
-
-	switch (v->type) {
-	case MODINIT_OPT_MAP:
-	case MODINIT_OPT_LIST:
-		if (n->type != (v->type == MODINIT_OPT_MAP ? MODINIT_NODE_MAP : MODINIT_NODE_LIST))
-			return fh_error_at(&fh->host, n, err, errlen, "%s: expected a %s", v->key,
-					   v->type == MODINIT_OPT_MAP ? "mapping" : "list");
-		v->node = n;
-		v->set = true;
-		return 0;
-	case MODINIT_OPT_STRING_LIST:
-		if (n->type != MODINIT_NODE_LIST || n->count > 32)
-			return fh_error_at(&fh->host, n, err, errlen, "%s: expected a list of strings",
-					   v->key);
-		for (size_t i = 0; i < n->count; i++)
-			strv[i] = n->items[i].value;
-		strv[n->count] = NULL;
-		v->strv = strv;
-		v->count = n->count;
-		v->node = n;
-		v->set = true;
-		return 0;
-	default: {
-		const char *key = v->key;
-		enum modinit_opt_type type = v->type;
-		int r = fh_parse_node(&fh->host, type, n, key, v, err, errlen);
-
-		v->key = key;
-		return r;
-	}
-	}
-}
-
+/* modinit's own option checks (core/options.c), then init. */
 int fake_init(struct fake_host *fh, const struct modinit_module *desc,
 	      const struct modinit_node *item, void **state, char *err, size_t errlen)
 {
-	static struct fake_opts fo;
-	size_t n = 0;
+	struct module *mod;
+	int r;
 
-	memset(&fo, 0, sizeof(fo));
-	for (; desc->options && desc->options[n].key; n++) {
-		fo.values[n].key = desc->options[n].key;
-		fo.values[n].type = desc->options[n].type;
-	}
-	for (size_t i = 0; item && i < item->count; i++) {
-		const char *k = item->keys[i].value;
-		size_t j = 0;
-
-		if (strcmp(k, "name") == 0 || strcmp(k, "path") == 0)
-			continue;
-		while (j < n && strcmp(desc->options[j].key, k) != 0)
-			j++;
-		if (j == n)
-			return fh_error_at(&fh->host, &item->keys[i], err, errlen,
-					   "unknown option \"%s\"", k);
-		if (fake_option(fh, &fo.values[j], fo.strv[j], &item->items[i], err, errlen) < 0)
-			return -EINVAL;
-	}
-	for (size_t j = 0; j < n; j++) {
-		struct modinit_value *v = &fo.values[j];
-
-		if (!v->set && desc->options[j].required)
-			return fh_error_at(&fh->host, item, err, errlen, "missing required option \"%s\"",
-					   v->key);
-		if (!v->set && desc->options[j].default_value) {
-			char why[256];
-			struct modinit_node d = { .type = MODINIT_NODE_SCALAR,
-						  .value = desc->options[j].default_value };
-			const char *key = v->key;
-
-			assert_int_equal(loader_parse_node(v->type, &d, v, why, sizeof(why)), 0);
-			v->key = key;
-			v->node = NULL;
-			v->from_default = true;
-		}
-	}
-	fo.opts = (struct modinit_options){ .count = n, .values = fo.values, .node = item };
-	return desc->init(&fh->host, &fo.opts, state, err, errlen);
+	assert_null(fh->opts_mod); /* one module per fake host */
+	mod = calloc(1, sizeof(*mod));
+	assert_non_null(mod);
+	mod->desc = desc;
+	fh->opts_mod = mod;
+	fh->desc = desc;
+	r = loader_options(mod, fh->config_file, item, err, errlen);
+	if (r < 0)
+		return r;
+	r = desc->init(&fh->host, &mod->opts, state, err, errlen);
+	if (r == 0)
+		fh->state = *state;
+	return r;
 }

@@ -1,7 +1,29 @@
-/* A fake host table for unit-testing a module without modinit: a clock the
- * test moves, timers fired in deadline order, fd watches and helper spawns
- * the test completes by hand, and a record of every signal, shutdown
- * request, restart, status and log line the module asked for. */
+/* A fake host table for unit-testing a module without modinit's loop: a
+ * clock the test moves, timers fired in deadline order, fd watches and
+ * helper spawns the test completes by hand, and a record of every signal,
+ * shutdown request, restart, status and log line the module asked for.
+ *
+ * What the module could tell apart from the real host is the same: the
+ * arguments the real host refuses (-EINVAL, -ESRCH without a main command)
+ * are refused here too, options reach init through modinit's own schema
+ * checks (loader_options), and parse_node/error_at write the real messages.
+ * The *_result fields make a service fail, to test the module's fallbacks.
+ *
+ * Typical use:
+ *	struct fake_host fh;
+ *	void *st;
+ *	char err[512];
+ *
+ *	fake_host_init(&fh, "my-module");
+ *	assert_int_equal(fake_init(&fh, &modinit_module,
+ *				   fake_yaml("{name: my-module, every: 5s}"),
+ *				   &st, err, sizeof(err)), 0);
+ *	fake_advance(&fh, 5000);          (fires the module's timers)
+ *	assert_string_equal(fake_last_log(&fh), "info: my-module: ...");
+ *	modinit_module.fini(st);
+ *	fake_host_free(&fh);
+ *	fake_yaml_free();
+ */
 #ifndef FAKE_HOST_H
 #define FAKE_HOST_H
 
@@ -42,6 +64,9 @@ struct fake_host {
 	struct modinit_host host; /* first: modules get &fh->host */
 	const char *name;         /* the module's name, for log lines */
 	const char *config_file;  /* for error_at; default "test.yaml" */
+	const struct modinit_module *desc; /* set by fake_init */
+	void *state;              /* what init stored, set by fake_init */
+	void *opts_mod;           /* the validated options (fake_init) */
 	uint64_t now;
 	uint64_t next_id;
 	struct fake_timer timers[FAKE_MAX];
@@ -50,6 +75,7 @@ struct fake_host {
 	size_t nspawns;
 	struct fake_watch watches[FAKE_MAX];
 	size_t nwatches;
+	/* signal(): the calls the host accepted, in order. */
 	int sig_target[FAKE_MAX], sig_signo[FAKE_MAX];
 	size_t nsignals;
 	int shutdown_code[FAKE_MAX];
@@ -57,16 +83,26 @@ struct fake_host {
 	size_t nshutdowns;
 	uint64_t restart_delay[FAKE_MAX];
 	size_t nrestarts;
-	int restart_result; /* what restart_main returns (0 by default) */
+	/* Made to fail: a negative errno here is what the service returns
+	 * (and nothing is recorded); 0, the default, lets it work. */
+	int restart_result;
+	int timer_result;
+	int spawn_result;
+	int signal_result;
+	/* Log lines "LEVEL: NAME: message", LEVEL as modinit writes it
+	 * (error, warning, info, debug). */
 	char log[FAKE_MAX][256];
 	size_t nlog;
-	char status[512];
-	pid_t main_pid;
-	const char *state_dir;
-	pid_t next_pid;
+	char status[512];         /* the last publish_status */
+	pid_t main_pid;           /* main_pid(); 100 by default, 0: none */
+	const char *state_dir;    /* state_dir(); NULL by default */
+	pid_t next_pid;           /* the next helper's pid (from 1000) */
 };
 
+/* A fresh host for module_name: clock at 1000000 ms, main pid 100. */
 void fake_host_init(struct fake_host *fh, const char *module_name);
+/* Free the copies of spawn argvs and the validated options: after the
+ * module's fini (the options must live as long as the module). */
 void fake_host_free(struct fake_host *fh);
 /* Move the clock by ms, firing due timers in deadline order (a timer armed
  * by a callback fires too if it falls inside the step). */
@@ -74,7 +110,8 @@ void fake_advance(struct fake_host *fh, uint64_t ms);
 /* Pending timers, and the deadline of the earliest (UINT64_MAX if none). */
 size_t fake_pending(const struct fake_host *fh);
 uint64_t fake_next_deadline(const struct fake_host *fh);
-/* End helper i (in spawn order) with a wait status: runs its callback. */
+/* End helper i (in spawn order) with a wait status: runs its done callback,
+ * or the module's on_child_exit when it gave none. */
 void fake_spawn_exit(struct fake_host *fh, size_t i, int status);
 /* The watch on fd, or NULL. */
 struct fake_watch *fake_watch_of(struct fake_host *fh, int fd);
@@ -87,9 +124,18 @@ const char *fake_last_log(const struct fake_host *fh);
 const struct modinit_node *fake_yaml(const char *text);
 void fake_yaml_free(void);
 
-/* Validate a module item (a mapping, or NULL) against desc's schema the way
- * modinit does and call init. Returns init's result (or -EINVAL for an
- * option error, with the message in err). */
+/* The module item the command-line shortcuts make: rules as given to -r
+ * (module "signal-remap") or -e ("exit-code"), NULL-terminated, merged over
+ * yaml_item (the module's item as YAML, or NULL) exactly as modinit does.
+ * Its nodes have line 0: messages about them say "command line". Lives
+ * until fake_yaml_free. */
+const struct modinit_node *fake_shortcut(const char *module, const char *yaml_item,
+					 const char *const *rules);
+
+/* Validate a module item (a mapping, or NULL) against desc's schema with
+ * modinit's own checks and call init. Returns init's result, or -EINVAL
+ * with modinit's message in err ("test.yaml:L:C: NAME: KEY: ...") when an
+ * option does not pass the schema (init is then not called). */
 int fake_init(struct fake_host *fh, const struct modinit_module *desc,
 	      const struct modinit_node *item, void **state, char *err, size_t errlen);
 
