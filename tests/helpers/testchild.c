@@ -17,6 +17,9 @@
  *                                   set dispositions and mask, print the
  *                                   resulting sigstate on stderr, exec CMD
  *   testchild rtmin                 print SIGRTMIN
+ *   testchild run CMD...            run CMD, wait for it and print how it
+ *                                   ended: "exit N" or "signal N" (a shell's
+ *                                   $? cannot tell 128+N from signal N)
  *
  * Everything a signal handler does is async-signal-safe (write(2) only). */
 #define _GNU_SOURCE
@@ -215,6 +218,27 @@ static int cmd_setsig(int argc, char **argv)
 	return 99;
 }
 
+static int cmd_run(char **argv)
+{
+	int status;
+	pid_t p = fork();
+
+	if (p < 0)
+		die("fork");
+	if (p == 0) {
+		execvp(argv[0], argv);
+		die(argv[0]);
+	}
+	while (waitpid(p, &status, 0) < 0)
+		if (errno != EINTR)
+			die("waitpid");
+	if (WIFSIGNALED(status))
+		printf("signal %d\n", WTERMSIG(status));
+	else
+		printf("exit %d\n", WEXITSTATUS(status));
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "";
@@ -237,6 +261,8 @@ int main(int argc, char **argv)
 		printf("%d\n", SIGRTMIN);
 		return 0;
 	}
-	fprintf(stderr, "usage: testchild ready|ignore-term|signals|orphans|sigstate|setsig|rtmin ...\n");
+	if (strcmp(cmd, "run") == 0 && argc > 2)
+		return cmd_run(argv + 2);
+	fprintf(stderr, "usage: testchild ready|ignore-term|signals|orphans|sigstate|setsig|rtmin|run ...\n");
 	return 99;
 }

@@ -4,7 +4,7 @@
 # run gives 127 (missing) or 126 (not executable) with a line saying why.
 . "$MODINIT_SRCDIR/tests/integration/lib.sh"
 need_root_ns
-plan 10
+plan 13
 
 # Every code through the real binary. Under valgrind (make check-valgrind)
 # a run costs a second or more, so there a spread of codes stands for all.
@@ -24,6 +24,12 @@ for s in HUP:1 INT:2 KILL:9 USR1:10 SEGV:11 TERM:15; do
 	expect_eq "a command killed by SIG$name ends modinit with 128+$num" $((128 + num)) "$?"
 done
 
+# A shell's $? says 143 for both "exited 143" and "killed by SIGTERM": ask
+# waitpid. modinit exits normally with 128+N, it does not die of the signal.
+out=$(timeout -k 5 "$LIMIT" "$TESTCHILD" run $MODINIT_WRAPPER "$MODINIT_BIN" -q -- \
+	sh -c 'kill -TERM $$' 2>/dev/null)
+expect_eq "as a subreaper, modinit exits 143 itself (not killed by the signal)" "exit 143" "$out"
+
 err=$(pid1 -- "$WORK/no-such-command" 2>&1 >/dev/null)
 expect_eq "a missing command exits 127" 127 "$?"
 expect_eq "and says why, naming the command" \
@@ -33,4 +39,11 @@ printf '#!/bin/sh\nexit 0\n' >"$WORK/not-executable"
 chmod 0644 "$WORK/not-executable"
 err=$(pid1 -- "$WORK/not-executable" 2>&1 >/dev/null)
 expect_eq "a command that is not executable exits 126" 126 "$?"
+expect_eq "and says why, naming the command" \
+	"modinit: error: cannot run '$WORK/not-executable': Permission denied" "$err"
+
+# A directory on the way that is a file: ENOTDIR counts as missing.
+err=$(pid1 -- "$WORK/not-executable/x" 2>&1 >/dev/null)
+expect_eq "a path through a file exits 127 with the reason" \
+	"127|modinit: error: cannot run '$WORK/not-executable/x': Not a directory" "$?|$err"
 finish
