@@ -236,3 +236,16 @@ wait_grep() {
 	done
 	return 1
 }
+
+# wait_idle PID [SECONDS]: wait until PID sleeps in epoll_wait, i.e. modinit
+# has finished what it was doing and is idle: the start of a window in which
+# its wakeups are counted.
+wait_idle() {
+	_n=$(( ${2:-10} * 100 ))
+	while [ "$_n" -gt 0 ]; do
+		[ "$(cat "/proc/$1/wchan" 2>/dev/null)" = do_epoll_wait ] && return 0
+		sleep 0.01
+		_n=$((_n - 1))
+	done
+	return 1
+}

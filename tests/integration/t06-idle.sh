@@ -15,6 +15,7 @@ switches() { awk '/^voluntary_ctxt_switches:/ {print $2}' "/proc/$1/status"; }
 fifo ready
 bg_pid1 -- "$TESTCHILD" ready "$WORK/ready"
 get_line >/dev/null
+wait_idle "$HOSTPID" # modinit done with its start, asleep in epoll_wait
 before=$(switches "$HOSTPID")
 sleep 3 # the window observed, not a synchronisation
 after=$(switches "$HOSTPID")

@@ -35,6 +35,7 @@ modules:
 EOC
 bg_pid1 $MP --state-dir "$ST" -c "$WORK/idle.yaml" -- sleep 1000 2>"$WORK/err"
 wait_file "$ST/health"
+wait_idle "$HOSTPID" # modinit done with its start, asleep in epoll_wait
 before=$(switches "$HOSTPID")
 sleep 3 # the window observed, not a synchronisation
 after=$(switches "$HOSTPID")
