@@ -4,7 +4,7 @@
 # them, a grandchild included.
 . "$MODINIT_SRCDIR/tests/integration/lib.sh"
 need_root_ns
-plan 13
+plan 17
 
 rtmin=$("$TESTCHILD" rtmin)
 sigs="HUP INT QUIT USR1 USR2 ALRM WINCH CONT TERM"
@@ -24,12 +24,32 @@ expect_eq "the child exits 0 after its 10 signals, and so does modinit" 0 "$?"
 exec 3<&-
 rm -f "$WORK/sig"
 
-# -g: the main command is a shell that ignores USR1 and waits for a
-# background testchild in its process group; only the group gets USR1 to it.
-fifo grp
-bg_pid1 -g -- sh -c 'trap "" USR1; "$0" signals "$1" 1 & wait $!' "$TESTCHILD" "$WORK/grp"
-get_line >/dev/null
-kill -USR1 "$HOSTPID"
-expect_eq "with -g, SIGUSR1 reaches a grandchild in the child's group" "$(kill -l USR1)" "$(get_line)"
-wait "$BG"
+# -g: the main command is a shell running a background testchild in its
+# own process group. The shell answers SIGUSR1 by sending SIGUSR2 to the
+# testchild, so the first signal that testchild records tells who got the
+# USR1: with -g the whole group (10, queued before the shell's 12 and, being
+# lower, delivered first), without -g the shell alone (12). The second wait
+# lets the testchild finish; shells differ in what it returns, hence exit 6.
+group_case() {
+	fifo grp
+	bg_pid1 "$@" -- sh -c '"$0" signals "$1" 1 & c=$!
+		trap "kill -USR2 $c" USR1
+		echo armed >"$1"
+		wait $c; wait $c; exit 6' "$TESTCHILD" "$WORK/grp" 2>/dev/null
+	lines="$(get_line) $(get_line)"
+	kill -USR1 "$HOSTPID"
+	first=$(get_line)
+	wait "$BG"
+	rc=$?
+	exec 3<&-
+	rm -f "$WORK/grp"
+}
+group_case -g
+expect_match "the shell and its testchild are both ready" '^(armed ready|ready [0-9]+ armed)' "$lines"
+expect_eq "with -g, SIGUSR1 reaches a grandchild in the child's group" "$(kill -l USR1)" "$first"
+expect_eq "and the run ends with the shell's status (6)" 6 "$rc"
+group_case
+expect_eq "without -g, only the child gets SIGUSR1 (the grandchild sees the shell's USR2)" \
+	"$(kill -l USR2)" "$first"
+expect_eq "and the run ends with the shell's status (6)" 6 "$rc"
 finish
