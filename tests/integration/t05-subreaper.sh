@@ -3,7 +3,7 @@
 # the command are re-parented to it and reaped, and at shutdown it signals
 # only its own descendants, never everything it could reach with kill(-1).
 . "$MODINIT_SRCDIR/tests/integration/lib.sh"
-plan 6
+plan 7
 
 # A bystander outside modinit's tree, which kill(-1) would hit.
 sleep 1000 &
@@ -13,8 +13,9 @@ mkfifo "$WORK/orphan" "$WORK/go"
 fifo main
 bg_sub -- sh -c '
 	sh -c "\"\$0\" ready \"\$1\" & exit 0" "$0" "$1"   # orphaned at once
+	sleep 1000 & echo $! >"$3"                         # left at the end
 	read x < "$2"                                      # wait for the test
-	exit 4' "$TESTCHILD" "$WORK/orphan" "$WORK/go" 2>"$WORK/err"
+	exit 4' "$TESTCHILD" "$WORK/orphan" "$WORK/go" "$WORK/leftover" 2>"$WORK/err"
 exec 4<>"$WORK/orphan"
 orphan=$(timeout 10 sh -c 'IFS= read -r l && echo "$l"' <&4)
 orphan=${orphan#ready }
@@ -31,5 +32,9 @@ wait "$BG"
 expect_eq "modinit ends with the command's status" 4 "$?"
 expect_eq "and says once that it became a subreaper" \
 	"modinit: info: not PID 1: registered as a child subreaper" "$(cat "$WORK/err")"
+# The shutdown did signal something: the command's leftover sleep.
+leftover=$(cat "$WORK/leftover")
+check "modinit's own leftover is gone (stopped: no escalation was logged above)" wait_gone "$leftover" 5
 check "a process outside modinit's tree is left alone at shutdown" kill -0 "$bystander"
+kill -KILL "$leftover" 2>/dev/null
 finish
