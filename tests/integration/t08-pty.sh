@@ -5,13 +5,15 @@
 . "$MODINIT_SRCDIR/tests/integration/lib.sh"
 need_root_ns
 command -v python3 >/dev/null || skip_all "python3 is needed to drive a pseudo-terminal"
-plan 4
+plan 6
 
-# python3 opens a pty, runs modinit as PID 1 on it (stdin, stdout, stderr),
-# waits for the loop to say it runs, types Ctrl-C and reports the status.
+# python3 opens a pty, runs modinit on it (stdin, stdout, stderr), waits
+# for the loop to say it runs, types Ctrl-C and reports the status; what
+# the terminal showed goes to the file named first.
 cat >"$WORK/ctrl_c.py" <<'EOP'
 import os, pty, select, sys, time
-argv = sys.argv[1:]
+log = sys.argv[1]
+argv = sys.argv[2:]
 pid, fd = pty.fork()
 if pid == 0:
     os.execvp(argv[0], argv)
@@ -29,21 +31,33 @@ while time.monotonic() < deadline:
     r, _, _ = select.select([fd], [], [], 1)
     if r:
         try:
-            if not os.read(fd, 1024):
-                break
+            more = os.read(fd, 1024)
         except OSError:
             break
+        if not more:
+            break
+        buf += more
 _, status = os.waitpid(pid, 0)
+with open(log, "wb") as f:
+    f.write(buf.replace(b"\r", b""))
 print(os.waitstatus_to_exitcode(status))
 EOP
-rc=$(timeout -k 5 30 python3 "$WORK/ctrl_c.py" unshare --pid --fork --kill-child --mount-proc \
-	$MODINIT_WRAPPER "$MODINIT_BIN" -- sh -c 'echo looping; while :; do sleep 0.05; done')
+# The loop first prints its process group and the terminal's foreground
+# group (fields 5 and 8 of /proc/self/stat): they must be the same.
+loop='set -- $(sed "s/^.*) //" /proc/$$/stat); echo "pgrp=$3 fg=$6"
+	echo looping; while :; do sleep 0.05; done'
+rc=$(timeout -k 5 30 python3 "$WORK/ctrl_c.py" "$WORK/tty" unshare --pid --fork --kill-child \
+	--mount-proc $MODINIT_WRAPPER "$MODINIT_BIN" -- sh -c "$loop")
 expect_eq "Ctrl-C on the terminal ends the foreground loop (128+2)" 130 "$rc"
+fg=$(grep '^pgrp=' "$WORK/tty")
+expect_match "the command is the terminal's foreground group ($fg)" '^pgrp=([0-9]+) fg=\1$' "$fg"
 
 # The same loop as a subreaper outside a namespace.
-rc=$(timeout -k 5 30 python3 "$WORK/ctrl_c.py" $MODINIT_WRAPPER "$MODINIT_BIN" -- \
-	sh -c 'echo looping; while :; do sleep 0.05; done')
+rc=$(timeout -k 5 30 python3 "$WORK/ctrl_c.py" "$WORK/tty" $MODINIT_WRAPPER "$MODINIT_BIN" -- \
+	sh -c "$loop")
 expect_eq "also as a subreaper" 130 "$rc"
+fg=$(grep '^pgrp=' "$WORK/tty")
+expect_match "there too the command is the foreground group ($fg)" '^pgrp=([0-9]+) fg=\1$' "$fg"
 
 out=$(printf 'first line\nsecond line\n' | pid1 -- sh -c 'read a; read b; echo "$b|$a"' 2>/dev/null)
 expect_eq "stdin piped into modinit reaches the command" "second line|first line" "$out"
