@@ -118,6 +118,20 @@ bare() {
 	"$MODINIT_BIN" "$@"
 }
 
+# signum NAME: the number of signal NAME (USR1, not SIGUSR1). dash's
+# "kill -l NAME" fails, but every shell's "kill -l NUMBER" names a number.
+signum() {
+	_i=1
+	while [ "$_i" -le 64 ]; do
+		if [ "$(kill -l "$_i" 2>/dev/null)" = "$1" ]; then
+			echo "$_i"
+			return 0
+		fi
+		_i=$((_i + 1))
+	done
+	return 1
+}
+
 # wait_file FILE [SECONDS]: block until FILE exists and is non-empty.  Used
 # only where the test has no pipe to read from; polls every 10 ms.
 wait_file() {

@@ -13,7 +13,7 @@ bg_pid1 -- "$TESTCHILD" signals "$WORK/sig" 10
 line=$(get_line)
 expect_match "the child is ready" '^ready [0-9]+$' "$line"
 for s in $sigs; do
-	num=$(kill -l "$s")
+	num=$(signum "$s")
 	kill -s "$s" "$HOSTPID"
 	expect_eq "SIG$s sent to PID 1 reaches the child" "$num" "$(get_line)"
 done
@@ -46,10 +46,10 @@ group_case() {
 }
 group_case -g
 expect_match "the shell and its testchild are both ready" '^(armed ready|ready [0-9]+ armed)' "$lines"
-expect_eq "with -g, SIGUSR1 reaches a grandchild in the child's group" "$(kill -l USR1)" "$first"
+expect_eq "with -g, SIGUSR1 reaches a grandchild in the child's group" "$(signum USR1)" "$first"
 expect_eq "and the run ends with the shell's status (6)" 6 "$rc"
 group_case
 expect_eq "without -g, only the child gets SIGUSR1 (the grandchild sees the shell's USR2)" \
-	"$(kill -l USR2)" "$first"
+	"$(signum USR2)" "$first"
 expect_eq "and the run ends with the shell's status (6)" 6 "$rc"
 finish

@@ -6,9 +6,9 @@
 need_root_ns
 plan 6
 
-usr1=$(kill -l USR1)
-usr2=$(kill -l USR2)
-hup=$(kill -l HUP)
+usr1=$(signum USR1)
+usr2=$(signum USR2)
+hup=$(signum HUP)
 
 # testchild setsig prints the state it hands to modinit on stderr; the
 # command prints what it got on stdout.

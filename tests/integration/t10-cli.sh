@@ -52,7 +52,7 @@ parent=$!
 get_line >/dev/null # the command runs, so modinit's setup (prctl) is done
 echo go >"$WORK/go"
 wait "$parent"
-expect_eq "-p USR1: the parent's death reaches the command as SIGUSR1" "$(kill -l USR1)" "$(get_line)"
+expect_eq "-p USR1: the parent's death reaches the command as SIGUSR1" "$(signum USR1)" "$(get_line)"
 
 # Logging never touches stdout.
 out=$(sub -v -v -w -- true 2>/dev/null)
