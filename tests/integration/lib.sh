@@ -216,7 +216,9 @@ get_line() {
 }
 
 # wait_gone PID [SECONDS]: wait until PID no longer exists (or is a zombie).
+# An empty PID (a workload that never said which) is a failure, not "gone".
 wait_gone() {
+	[ -n "$1" ] || return 1
 	_n=$(( ${2:-10} * 100 ))
 	while [ "$_n" -gt 0 ]; do
 		_st=$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null) || return 0
@@ -230,6 +232,7 @@ wait_gone() {
 # wait_reaped PID [SECONDS]: wait until PID has been reaped (no /proc entry,
 # not even a zombie's).
 wait_reaped() {
+	[ -n "$1" ] || return 1
 	_n=$(( ${2:-10} * 100 ))
 	while [ "$_n" -gt 0 ]; do
 		[ -e "/proc/$1" ] || return 0

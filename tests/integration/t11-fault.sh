@@ -34,5 +34,6 @@ kill -USR2 "$HOSTPID"
 wait "$BG"
 expect_eq "as a subreaper too: 70" 70 "$?"
 check "the command was killed with modinit" wait_gone "$child" 5
+kill -KILL "$child" 2>/dev/null # if it was not: no stray process after the test
 expect_match "the message names the signal" 'fatal SIGSEGV inside modinit' "$(cat "$WORK/err")"
 finish
