@@ -3,7 +3,7 @@
 # on stdout; --help and --version go to stdout; options stop at the first
 # non-option; -p sets the parent-death signal.
 . "$MODINIT_SRCDIR/tests/integration/lib.sh"
-plan 17
+plan 18
 
 # usage ARGS... : run modinit, record status, stdout and stderr.
 usage() {
@@ -44,15 +44,21 @@ out=$(sub -q sh -c 'echo "$1"' sh -g 2>/dev/null)
 expect_eq "the command's own flags are left alone (without --)" "-g" "$out"
 
 # -p: when modinit's parent dies, modinit gets the signal and forwards it.
+# modinit is kept off the TAP pipe and killed afterwards, so that one that
+# missed the signal cannot outlive the test.
 fifo pd
 mkfifo "$WORK/go"
-sh -c '"$0" -q -p USR1 -- "$1" signals "$2" 1 & read x < "$3"' \
+sh -c '"$0" -q -p USR1 -- "$1" signals "$2" 1 >/dev/null 2>&1 & read x < "$3"' \
 	"$MODINIT_BIN" "$TESTCHILD" "$WORK/pd" "$WORK/go" &
 parent=$!
-get_line >/dev/null # the command runs, so modinit's setup (prctl) is done
+child=$(get_line) # the command runs, so modinit's setup (prctl) is done
+child=${child#ready }
+init=$(sed 's/^.*) //' "/proc/$child/stat" | cut -d' ' -f2)
 echo go >"$WORK/go"
 wait "$parent"
 expect_eq "-p USR1: the parent's death reaches the command as SIGUSR1" "$(signum USR1)" "$(get_line)"
+check "and modinit ends with it" wait_gone "$init" 10
+kill -KILL "$init" "$child" 2>/dev/null
 
 # Logging never touches stdout.
 out=$(sub -v -v -w -- true 2>/dev/null)
