@@ -3,7 +3,7 @@
 # on stdout; --help and --version go to stdout; options stop at the first
 # non-option; -p sets the parent-death signal.
 . "$MODINIT_SRCDIR/tests/integration/lib.sh"
-plan 18
+plan 21
 
 # usage ARGS... : run modinit, record status, stdout and stderr.
 usage() {
@@ -11,24 +11,38 @@ usage() {
 	rc=$?
 }
 
-usage --bogus
-expect_eq "unknown option: 64" 64 "$rc"
-expect_eq "unknown option: one line" "modinit: error: unknown option '--bogus' (see --help)" "$(cat "$WORK/err")"
-expect_eq "unknown option: nothing on stdout" "" "$(cat "$WORK/out")"
-usage
-expect_eq "no command: 64" 64 "$rc"
-expect_eq "no command: one line" "modinit: error: no command given (see --help)" "$(cat "$WORK/err")"
-usage --grace five true
-expect_eq "bad duration: one line" \
-	"modinit: error: --grace: expected a duration like 5s, got \"five\"|64" "$(cat "$WORK/err")|$rc"
-usage -p SIGNOPE true
-expect_eq "bad signal: one line" \
-	"modinit: error: --pdeathsig: expected a signal like SIGTERM, got \"SIGNOPE\"|64" "$(cat "$WORK/err")|$rc"
-usage --grace
-expect_eq "missing argument" "modinit: error: option --grace needs an argument|64" "$(cat "$WORK/err")|$rc"
-usage -m sideways true
-expect_eq "bad mode" \
-	"modinit: error: --mode: expected wait, wait-all-children or exec, got \"sideways\"|64" "$(cat "$WORK/err")|$rc"
+# usage_error DESC LINE ARGS...: status 64, exactly LINE on stderr, nothing
+# on stdout, and the command (when there is one: it creates $WORK/ran) was
+# never started.
+usage_error() {
+	_desc=$1 _line=$2
+	shift 2
+	rm -f "$WORK/ran"
+	usage "$@"
+	[ -e "$WORK/ran" ] && _ran=ran || _ran=
+	expect_eq "$_desc: 64, one line, empty stdout, nothing run" \
+		"64|$_line||" "$rc|$(cat "$WORK/err")|$(cat "$WORK/out")|$_ran"
+}
+
+run_cmd="touch $WORK/ran"
+usage_error "unknown option" "modinit: error: unknown option '--bogus' (see --help)" \
+	--bogus -- $run_cmd
+usage_error "unknown short option" "modinit: error: unknown option '-Z' (see --help)" \
+	-Z $run_cmd
+usage_error "no command" "modinit: error: no command given (see --help)"
+usage_error "no command after --" "modinit: error: no command given (see --help)" -q --
+usage_error "bad duration" \
+	"modinit: error: --grace: expected a duration like 5s, got \"five\"" --grace five $run_cmd
+usage_error "duration without a unit" \
+	"modinit: error: --grace: expected a duration like 5s, got \"5\"" --grace 5 $run_cmd
+usage_error "bad signal" \
+	"modinit: error: --pdeathsig: expected a signal like SIGTERM, got \"SIGNOPE\"" -p SIGNOPE $run_cmd
+usage_error "signal number out of range" \
+	"modinit: error: --pdeathsig: expected a signal like SIGTERM, got \"99\"" -p 99 $run_cmd
+usage_error "missing argument" "modinit: error: option --grace needs an argument" --grace
+usage_error "bad mode" \
+	"modinit: error: --mode: expected wait, wait-all-children or exec, got \"sideways\"" \
+	-m sideways $run_cmd
 
 usage -V
 expect_eq "--version: status 0, nothing on stderr" "0|" "$rc|$(cat "$WORK/err")"
@@ -36,6 +50,10 @@ expect_match "--version: on stdout" '^modinit [0-9]+\.[0-9]+\.[0-9]+$' "$(cat "$
 usage --help
 expect_eq "--help: status 0, nothing on stderr" "0|" "$rc|$(cat "$WORK/err")"
 expect_match "--help lists --config" '^  -c, --config FILE' "$(cat "$WORK/out")"
+help=$(cat "$WORK/out")
+usage -h
+expect_eq "-h: status 0, nothing on stderr" "0|" "$rc|$(cat "$WORK/err")"
+expect_eq "-h prints the same text as --help" "$help" "$(cat "$WORK/out")"
 
 # Options stop at the first non-option: the command's -v is its own.
 out=$(sub -q -- sh -c 'echo "$1"' sh -v 2>/dev/null)
