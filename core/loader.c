@@ -139,8 +139,10 @@ static int loader_walk_root(struct loader_walk *w, char *err, size_t errlen)
 	w->shown[0] = '\0';
 	w->dirfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (w->dirfd < 0 || fstat(w->dirfd, &st) < 0) {
-		snprintf(err, errlen, "%s: %s", w->file, strerror(errno));
-		return -errno;
+		int e = errno;
+
+		snprintf(err, errlen, "%s: %s", w->file, strerror(e));
+		return -e;
 	}
 	return loader_check_owner("module directory", w->shown, &st, err, errlen);
 }

@@ -168,10 +168,14 @@ expect_eq "a symlink loop ends" \
 # 6. Without /proc the loader cannot hand dlopen the file it checked; it
 # refuses rather than fall back to the path.
 cfg noproc "$WORK/good/rec-a.so"
-out=$(timeout -k 5 "$LIMIT" unshare --mount --propagation private sh -c \
-	'umount -l /proc && exec "$0" --check-config -c "$1"' "$MODINIT_BIN" "$WORK/noproc.yaml" 2>&1)
-expect_eq "no /proc: refused with a clear line" \
-	"78|modinit: error: $WORK/noproc.yaml:2:5: refusing module $WORK/good/rec-a.so: cannot reopen it through /proc/self/fd (is /proc mounted?)" \
-	"$?|$out"
+if ldd "$MODINIT_BIN" 2>/dev/null | grep -q libasan; then
+	ok "no /proc # SKIP AddressSanitizer's own runtime fails without /proc"
+else
+	out=$(timeout -k 5 "$LIMIT" unshare --mount --propagation private sh -c \
+		'umount -l /proc && exec "$0" --check-config -c "$1"' "$MODINIT_BIN" "$WORK/noproc.yaml" 2>&1)
+	expect_eq "no /proc: refused with a clear line" \
+		"78|modinit: error: $WORK/noproc.yaml:2:5: refusing module $WORK/good/rec-a.so: cannot reopen it through /proc/self/fd (is /proc mounted?)" \
+		"$?|$out"
+fi
 check "no planted code ran since" test ! -e "$MARK"
 finish
