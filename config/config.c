@@ -767,6 +767,11 @@ static int ck_module(struct ck *k, size_t i, const struct modinit_node *it, stru
 	if (path && (ck_scalar(k, "modules: path", path, "a file", &m->path) < 0 || !*m->path))
 		return ck_fail(k, path, "modules: item %zu: path: expected the module's file, got %s",
 			       i + 1, path->type == MODINIT_NODE_SCALAR ? "\"\"" : ck_kind(path));
+	/* A name without a slash would be searched for by dlopen (LD_LIBRARY_PATH
+	 * first), and a relative one depends on the current directory. */
+	if (path && m->path[0] != '/')
+		return ck_fail(k, path, "modules: item %zu: path: expected an absolute path, got \"%s\"",
+			       i + 1, m->path);
 	m->node = it;
 	return 0;
 }

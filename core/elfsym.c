@@ -2,7 +2,6 @@
 
 #include <elf.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -101,29 +100,28 @@ static int elf_find_symbol(const struct elf_file *f, const Ehdr *h, const char *
 	return -ENOENT;
 }
 
-static int elf_read_file(const char *path, struct elf_file *f)
+/* pread from offset 0: the caller's descriptor is the very file it checked
+ * and will load, and its offset is left alone. */
+static int elf_read_file(int fd, struct elf_file *f)
 {
 	struct stat st;
 	unsigned char *buf;
 	size_t got = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
-	if (fd < 0)
-		return -errno;
 	/* A module is small; refuse anything absurd rather than map it. */
-	if (fstat(fd, &st) < 0 || st.st_size <= 0 || st.st_size > 64 * 1024 * 1024) {
-		close(fd);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 ||
+	    st.st_size > 64 * 1024 * 1024)
 		return -ENOEXEC;
-	}
 	buf = malloc((size_t)st.st_size);
 	while (buf && got < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
+		ssize_t n = pread(fd, buf + got, (size_t)st.st_size - got, (off_t)got);
 
+		if (n < 0 && errno == EINTR)
+			continue;
 		if (n <= 0)
 			break;
 		got += (size_t)n;
 	}
-	close(fd);
 	if (!buf || got != (size_t)st.st_size) {
 		free(buf);
 		return buf ? -EIO : -ENOMEM;
@@ -133,13 +131,13 @@ static int elf_read_file(const char *path, struct elf_file *f)
 	return 0;
 }
 
-int elf_read_symbol_head(const char *path, const char *symbol, struct elf_desc_head *out)
+int elf_read_symbol_head(int fd, const char *symbol, struct elf_desc_head *out)
 {
 	struct elf_file f = { 0 };
 	const Ehdr *h;
 	uint64_t vaddr, off;
 	const void *p;
-	int r = elf_read_file(path, &f);
+	int r = elf_read_file(fd, &f);
 
 	if (r < 0)
 		return r;

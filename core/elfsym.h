@@ -14,9 +14,10 @@ struct elf_desc_head {
 	uint32_t size;
 };
 
-/* Find the dynamic symbol `symbol` in the ELF shared object at path and read
- * the first bytes of the object it names. 0, -ENOEXEC (not an ELF shared
- * object of this machine's class), -ENOENT (no such symbol) or -errno. */
-int elf_read_symbol_head(const char *path, const char *symbol, struct elf_desc_head *out);
+/* Find the dynamic symbol `symbol` in the ELF shared object open on fd (a
+ * regular file, read with pread) and read the first bytes of the object it
+ * names. 0, -ENOEXEC (not an ELF shared object of this machine's class),
+ * -ENOENT (no such symbol) or -errno. */
+int elf_read_symbol_head(int fd, const char *symbol, struct elf_desc_head *out);
 
 #endif

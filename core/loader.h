@@ -37,14 +37,22 @@ struct loader_path {
 int loader_path_add(struct loader_path *p, const char *dir);
 void loader_path_free(struct loader_path *p);
 
+/* dir/base as a malloc'd absolute path (a relative dir is taken from the
+ * current directory, whose ancestors loader_open then checks like any
+ * other), or NULL. */
+char *loader_join(const char *dir, const char *base);
 /* Locate name.so on the path: 0 and a malloc'd *file, or -ENOENT with the
  * directories searched in err. */
 int loader_find(const struct loader_path *p, const char *name, char **file, char *err,
 		size_t errlen);
-/* Check ownership and permissions of the file and its directory, then the
- * descriptor's magic/major/minor/size from the ELF file, then dlopen and
- * check again. 0 with mod->dl/desc/file set, or -errno with err. The file
- * string is taken over by mod. */
+/* Open the absolute path once, walking it from / one component at a time
+ * (symlinks followed, at most 40): every directory on the way and the file
+ * must be owned by root or the euid and not writable by group or others,
+ * and the file must be a regular file. Then the descriptor's
+ * magic/major/minor/size are read from that descriptor, which dlopen loads
+ * through /proc/self/fd (no second lookup of the path), and checked again.
+ * 0 with mod->dl/desc/file set, or -errno with err. The file string is
+ * taken over by mod. */
 int loader_open(struct module *mod, char *file, char *err, size_t errlen);
 /* Validate the module's config item against its schema into mod->opts.
  * item may be NULL (no options: defaults apply). 0, or -EINVAL with

@@ -198,7 +198,8 @@ static void setup_list_dir(const char *dir, unsigned *found)
 		char err[768];
 		char *file;
 
-		if (asprintf(&file, "%s/%s", dir, names[i]->d_name) >= 0) {
+		file = loader_join(dir, names[i]->d_name);
+		if (file) {
 			if (loader_open(&mod, file, err, sizeof(err)) == 0) {
 				printf("%-20s %-8s %s (%s)\n", mod.desc->name,
 				       mod.desc->version ? mod.desc->version : "-",

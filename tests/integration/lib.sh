@@ -87,6 +87,14 @@ _cleanup() {
 trap _cleanup EXIT
 trap 'exit 130' INT TERM
 
+# trusted_work: move the (still empty) $WORK into the build tree, for tests
+# that load modules from it: modinit refuses a module below any directory
+# that others can write, and a sticky /tmp is one.
+trusted_work() {
+	_tw=$(mktemp -d "$MODINIT_BUILDDIR/tests/work.XXXXXX") || return 1
+	chmod 0755 "$_tw" && rmdir "$WORK" && WORK=$_tw
+}
+
 finish() {
 	if [ "$_tap_failed" -ne 0 ]; then exit 1; fi
 	exit 0

@@ -6,6 +6,7 @@
 # --list-modules and --describe-module report what they find.
 . "$MODINIT_SRCDIR/tests/integration/lib.sh"
 plan 30
+trusted_work # modules are loaded from $WORK: not below a sticky /tmp
 F=$MODINIT_FIXTURES
 
 # describe NAME: modinit's status and stderr for --describe-module NAME.
@@ -127,6 +128,7 @@ expect_eq "--list-modules: name, version, description and file of each module" \
 "0|crasher              1.0      crashes on SIGUSR2 (test fixture) ($F/crasher.so)
 init-fail            1.0      init always fails (test fixture) ($F/init-fail.so)
 needs-live           1.0      has a runtime hook (test fixture) ($F/needs-live.so)
+planted              1.0      runs code at load time (test fixture) ($F/planted.so)
 rec-a                1.0      $L ($F/rec-a-copy.so)
 rec-a                1.0      $L ($F/rec-a.so)
 rec-b                1.0      $L ($F/rec-b.so)" "$rc|$(grep -F "($F/" "$WORK/list")"

@@ -7,6 +7,7 @@
 need_root_ns
 command -v pkg-config >/dev/null || skip_all "pkg-config not installed"
 plan 7
+trusted_work # modules are loaded from $WORK: not below a sticky /tmp
 
 stage=${MODINIT_MODDIR%"$MODINIT_PKGLIBDIR"}
 pcdir=$stage${MODINIT_PKGLIBDIR%/modinit}/pkgconfig
