@@ -640,15 +640,22 @@ static void hc_write_file(struct hc *hc, const char *name, const char *text, siz
 		h->log(h, MODINIT_LOG_WARN, "cannot write %s: %s", name, strerror(-r));
 }
 
+/* "STATUS READINESS", the first line of the health file. */
+static void hc_summary(const struct hc *hc, char *buf, size_t len)
+{
+	bool ready;
+	enum hc_status s = hc_overall(hc, &ready);
+
+	snprintf(buf, len, "%s %s", hc_status_names[s], ready ? "ready" : "not-ready");
+}
+
 static void hc_publish(struct hc *hc)
 {
 	char *json = NULL, summary[64], line[160];
 	size_t jlen = 0;
-	bool ready;
-	enum hc_status s = hc_overall(hc, &ready);
 	FILE *f;
 
-	snprintf(summary, sizeof(summary), "%s %s", hc_status_names[s], ready ? "ready" : "not-ready");
+	hc_summary(hc, summary, sizeof(summary));
 	if (strcmp(summary, hc->last_summary) != 0) {
 		hc->host->publish_status(hc->host, summary);
 		snprintf(hc->last_summary, sizeof(hc->last_summary), "%s", summary);
@@ -670,14 +677,12 @@ static void hc_publish(struct hc *hc)
  * says "stopped", so modinit --health no longer answers from it. */
 static void hc_publish_stopped(struct hc *hc)
 {
-	char line[96];
-	bool ready;
-	enum hc_status s = hc_overall(hc, &ready);
+	char summary[64], line[96];
 
 	if (!hc->published)
 		return;
-	snprintf(line, sizeof(line), "%s %s\nstopped\n", hc_status_names[s],
-		 ready ? "ready" : "not-ready");
+	hc_summary(hc, summary, sizeof(summary));
+	snprintf(line, sizeof(line), "%s\nstopped\n", summary);
 	hc_write_file(hc, "health", line, strlen(line));
 	hc->published = false;
 }
