@@ -138,13 +138,15 @@ kill "$OTHER"
 
 D=$WORK/run
 mkdir -m 755 "$D"
-bg_sub $MP --state-dir "$D" -c "$WORK/hc.yaml" -- sleep 1000 2>"$WORK/err"
+# The command says its pid: it outlives a SIGKILLed modinit and is killed here.
+bg_sub $MP --state-dir "$D" -c "$WORK/hc.yaml" -- \
+	sh -c "echo \$\$ >'$WORK/main.pid'; exec sleep 1000" 2>"$WORK/err"
 wait_grep "$D/health" '^healthy ready$'
 expect_eq "--health while its modinit runs: 0" "0|" "$(health "$D")"
-CHILD=$(child_of "$HOSTPID")
+wait_file "$WORK/main.pid"
 kill -KILL "$HOSTPID"
 wait "$BG"
-kill -KILL "$CHILD"
+kill -KILL "$(cat "$WORK/main.pid")"
 expect_eq "--health after modinit was SIGKILLed: 1" \
 	"1|modinit: error: no running modinit owns $D/health (pid $HOSTPID is gone)" \
 	"$(health "$D")"
