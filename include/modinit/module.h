@@ -215,7 +215,11 @@ struct modinit_host {
 	 *  commands, logged at debug level). 0 or -errno. */
 	int (*publish_status)(const struct modinit_host *h, const char *status);
 	/** The state directory (state_dir, --state-dir), e.g. "/run/modinit".
-	 *  Created on first call; NULL if it cannot be. */
+	 *  Created (0755) on first call; NULL if it cannot be, or if it is not
+	 *  safe: a symbolic link, owned by another user than root or modinit's
+	 *  euid, or writable by group or others. Asked during init, a refusal
+	 *  ends the setup (exit 78) before anything is spawned. Write files
+	 *  there with state_write rather than through the path. */
 	const char *(*state_dir)(const struct modinit_host *h);
 	/** CLOCK_MONOTONIC in milliseconds, the clock timers use. */
 	uint64_t (*now_ms)(const struct modinit_host *h);
@@ -244,7 +248,25 @@ struct modinit_host {
 	int (*error_at)(const struct modinit_host *h, const struct modinit_node *node,
 			char *err, size_t errlen, const char *fmt, ...)
 		__attribute__((format(printf, 5, 6)));
+	/** Replace the file name (a plain name: no '/', no leading '.') in the
+	 *  state directory with len bytes of data, atomically: readers see the
+	 *  old content or the new, never half. The directory is checked as for
+	 *  state_dir; the data goes to a new temporary file that is renamed over
+	 *  name, so nothing planted there (a link, a FIFO) is followed or
+	 *  opened. -EROFS in a dry run. 0 or -errno. Present when h->size
+	 *  covers it (MODINIT_HOST_HAS(h, state_write)). */
+	int (*state_write)(const struct modinit_host *h, const char *name, const void *data,
+			   size_t len);
+	/** true when modinit only checks the configuration (--check-config),
+	 *  maybe next to a running modinit: init must then claim nothing that
+	 *  one may hold (no bind, no file). Present when h->size covers it. */
+	bool (*dry_run)(const struct modinit_host *h);
 };
+
+/** true if the host table h has the service field: the table grows at its
+ *  end, and a module may be loaded by an older modinit with a shorter one. */
+#define MODINIT_HOST_HAS(h, field) \
+	((h)->size >= offsetof(struct modinit_host, field) + sizeof((h)->field))
 
 /* ------------------------------------------------------------------ */
 /* Events                                                              */
