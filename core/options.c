@@ -334,7 +334,8 @@ static int opt_items(struct opt_ctx *c, const struct modinit_option *spec, struc
 
 		items[i] = (struct modinit_value){ .key = spec->key, .type = is.type, .set = true,
 						   .from_default = v->from_default };
-		if (spec->type == MODINIT_OPT_STRING_LIST && nodes[i].type != MODINIT_NODE_SCALAR) {
+		if (nodes && spec->type == MODINIT_OPT_STRING_LIST &&
+		    nodes[i].type != MODINIT_NODE_SCALAR) {
 			snprintf(why, sizeof(why), "expected a list of strings, item %zu is not a string",
 				 i + 1);
 			return opt_fail(c, v->node, prefix, why);
