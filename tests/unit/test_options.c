@@ -308,6 +308,29 @@ static void test_parse_value_size(void **state)
 	assert_string_equal(why, "the value buffer is too small (8 bytes)");
 }
 
+/* The host table: parse_value is there, and MODINIT_HOST_HAS follows the
+ * table's size. */
+static void test_host_has(void **state)
+{
+	const struct modinit_node *n = fake_yaml("[/x, y]");
+	struct fake_host fh;
+	struct modinit_value v;
+
+	(void)state;
+	fake_host_init(&fh, "t");
+	assert_true(MODINIT_HOST_HAS(&fh.host, parse_value));
+	assert_int_equal(fh.host.parse_value(&fh.host, MODINIT_OPT_PATH, &n->items[0], "dir", &v,
+					     sizeof(v), err, sizeof(err)), 0);
+	assert_string_equal(v.str, "/x");
+	assert_int_equal(fh.host.parse_value(&fh.host, MODINIT_OPT_PATH, &n->items[1], "dir", &v,
+					     sizeof(v), err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "test.yaml:1:6: t: dir: expected an absolute path, got \"y\"");
+	fh.host.size = offsetof(struct modinit_host, parse_value); /* a 1.0 host's table */
+	assert_false(MODINIT_HOST_HAS(&fh.host, parse_value));
+	assert_true(MODINIT_HOST_HAS(&fh.host, error_at));
+	fake_host_free(&fh);
+}
+
 /* Spawn options: a 1.0 module's size is never read, a 1.1 one's bounds
  * what is read. */
 static void test_spawn_opts(void **state)
@@ -348,6 +371,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_abi10_values, teardown),
 		cmocka_unit_test_teardown(test_parse_value_size, teardown),
 		cmocka_unit_test_teardown(test_spawn_opts, teardown),
+		cmocka_unit_test_teardown(test_host_has, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
