@@ -418,7 +418,7 @@ static int opt_split(struct module *mod, const char *text, char ***words, size_t
 	if (!copy)
 		return -ENOMEM;
 	memcpy(copy, text, len + 1);
-	w = opt_new(mod, (len / 2 + 2) * sizeof(*w));
+	w = opt_new(mod, (len + 2) * sizeof(*w)); /* at most one item per comma, plus one */
 	if (!w)
 		return -ENOMEM;
 	for (char *p = copy; *p && p[strspn(p, " ")];) {

@@ -148,6 +148,32 @@ static void test_list_defaults(void **state)
 	assert_null(modinit_opt(&mod.opts, "waits")->list);
 	assert_int_equal(opts_of(&desc, "{sigs: [SIGUSR1]}"), 0);
 	assert_int_equal(modinit_opt(&mod.opts, "sigs")->count, 1);
+	assert_false(modinit_opt(&mod.opts, "sigs")->from_default);
+}
+
+/* Splitting a default: empty items count, spaces around items do not. */
+static void test_list_default_words(void **state)
+{
+	static const struct modinit_option s[] = {
+		{ .key = "e", .type = MODINIT_OPT_STRING_LIST, .default_value = "" },
+		{ .key = "c", .type = MODINIT_OPT_STRING_LIST, .default_value = ",,,,," },
+		{ .key = "t", .type = MODINIT_OPT_STRING_LIST, .default_value = " x ,y, " },
+		{ .key = NULL },
+	};
+	struct modinit_module d = { MODINIT_MODULE_HEADER, .name = "t", .options = s };
+	const struct modinit_value *v;
+
+	(void)state;
+	assert_int_equal(opts_of(&d, NULL), 0);
+	v = modinit_opt(&mod.opts, "e");
+	assert_true(v->set);
+	assert_int_equal(v->count, 0);
+	assert_null(v->strv[0]);
+	assert_int_equal(modinit_opt(&mod.opts, "c")->count, 5);
+	v = modinit_opt(&mod.opts, "t");
+	assert_int_equal(v->count, 2);
+	assert_string_equal(v->strv[0], "x");
+	assert_string_equal(v->strv[1], "y");
 }
 
 static void test_section(void **state)
@@ -370,6 +396,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_path, teardown),
 		cmocka_unit_test_teardown(test_list_of, teardown),
 		cmocka_unit_test_teardown(test_list_defaults, teardown),
+		cmocka_unit_test_teardown(test_list_default_words, teardown),
 		cmocka_unit_test_teardown(test_section, teardown),
 		cmocka_unit_test_teardown(test_schema_checks, teardown),
 		cmocka_unit_test_teardown(test_version_rule, teardown),
