@@ -6,7 +6,6 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "loader.h"
 #include "log.h"
@@ -150,19 +149,39 @@ static int host_publish_status(const struct modinit_host *h, const char *status)
 	return 0;
 }
 
+/* --check-config: the modules are set up only to be checked, maybe next
+ * to a running modinit whose port and files they must leave alone. */
+static bool host_dry_run(const struct modinit_host *h)
+{
+	return host_mod(h)->m->opts.action == CLI_CHECK_CONFIG;
+}
+
+/* Checked (and created) on first use: refused during setup, main exits 78
+ * before anything is spawned. */
 static const char *host_state_dir(const struct modinit_host *h)
 {
 	struct modinit *m = host_mod(h)->m;
+	bool dry = host_dry_run(h);
+	int r = statedir_open(&m->sdir, m->state_dir, !dry);
 
-	if (!m->state_dir_ready) {
-		if (mkdir(m->state_dir, 0755) < 0 && errno != EEXIST) {
-			log_msg(LOGL_ERROR, "cannot create state directory %s: %s", m->state_dir,
-				strerror(errno));
-			return NULL;
-		}
-		m->state_dir_ready = true;
+	/* A dry run creates nothing: a directory still to be made is fine. */
+	if (r == -ENOENT && dry) {
+		m->sdir.error = 0;
+		return m->state_dir;
 	}
-	return m->state_dir;
+	return r < 0 ? NULL : m->state_dir;
+}
+
+static int host_state_write(const struct modinit_host *h, const char *name, const void *data,
+			    size_t len)
+{
+	struct modinit *m = host_mod(h)->m;
+
+	if (host_dry_run(h))
+		return -EROFS;
+	if (!host_state_dir(h))
+		return m->sdir.error ? m->sdir.error : -ENOENT;
+	return statedir_write(&m->sdir, name, data, len);
 }
 
 static uint64_t host_now_ms(const struct modinit_host *h)
@@ -244,7 +263,8 @@ void events_host_init(struct modinit *m, struct module *mod)
 		.restart_main = host_restart_main,
 		.parse_node = host_parse_node,
 		.error_at = host_error_at,
-		/* ABI 1.1 (schema and sizes) */
+		.state_write = host_state_write,
+		.dry_run = host_dry_run,
 		.parse_value = host_parse_value,
 	};
 }

@@ -96,7 +96,8 @@ static void load_modules(struct modinit *m, struct config *c, struct loader_path
 
 	if (shortcuts_build(&m->opts, c, sc) < 0)
 		die(EXIT_INTERNAL, "%s", strerror(ENOMEM));
-	if (setup_modules(m, c, mode_of(m, c), sc->modules, sc->count, p, err, sizeof(err)) == 0)
+	if (setup_modules(m, c, mode_of(m, c), sc->modules, sc->count, p, err, sizeof(err)) == 0 &&
+	    statedir_setup_end(&m->sdir, err, sizeof(err)) == 0)
 		return;
 	events_fini(m);
 	setup_release(m);
@@ -196,6 +197,7 @@ int main(int argc, char **argv)
 		code = m.opts.action == CLI_CHECK_CONFIG ? check_config_summary(&m) : run(&m, &c);
 		events_fini(&m);
 		setup_release(&m);
+		statedir_close(&m.sdir);
 	}
 	loop_fini(&m.loop);
 	shortcuts_free(&sc);

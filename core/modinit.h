@@ -12,6 +12,7 @@
 #include "loop.h"
 #include "reap.h"
 #include "signals.h"
+#include "statedir.h"
 
 /* Exit statuses of modinit itself (sysexits.h values). */
 enum {
@@ -48,7 +49,7 @@ struct modinit {
 	struct cli_opts opts;
 	const char *config_file;  /* NULL: no config */
 	const char *state_dir;
-	bool state_dir_ready;
+	struct statedir sdir;     /* state_dir, once a module asked for it */
 	struct module *modules;
 	size_t module_count;
 	struct helper *helpers;

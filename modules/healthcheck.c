@@ -18,8 +18,9 @@
  *
  * Everything runs from host timers and fd watches: nothing blocks PID 1,
  * and between probes the module arms at most one timer per check. The
- * status is kept in STATE_DIR/health (one line for modinit --health) and
- * STATE_DIR/health.json, both replaced atomically. See docs/healthcheck.md. */
+ * status is kept in STATE_DIR/health (the status line, then whose it is,
+ * for modinit --health) and STATE_DIR/health.json, both replaced atomically
+ * by the host's state_write. See docs/healthcheck.md. */
 #include "config.h"
 
 #include <arpa/inet.h>
@@ -104,6 +105,7 @@ struct hc_conn {
 	int fd;
 	enum hc_conn_state state;
 	uint64_t timer;
+	uint64_t seq;           /* accept order: the oldest is evicted first */
 	char in[HC_REQ_MAX];
 	size_t inlen;
 	char *out;
@@ -124,7 +126,11 @@ struct hc {
 	bool restarting;
 	int listen_fd;
 	struct hc_conn conns[HC_MAX_CONN];
+	uint64_t accepted;      /* connections accepted so far */
 	char last_summary[64];
+	bool dry_run;           /* --check-config: claim nothing */
+	bool published;         /* the status files are ours to mark stopped */
+	char owner[64];         /* "pid PID start TICKS", see hc_owner */
 };
 
 /* ------------------------------------------------------------------ */
@@ -455,16 +461,19 @@ static int hc_listen(struct hc *hc, const struct modinit_options *opts, char *er
 		return h->error_at(h, v->node, err, errlen,
 				   "listen: %s is not a loopback address; set listen_public: true to serve it",
 				   v->str);
+	/* --check-config may run next to the modinit that serves the port. */
+	if (hc->dry_run)
+		return 0;
 	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return h->error_at(h, v->node, err, errlen, "listen: %s", strerror(errno));
 	/* Claim the address now, so that a port another program holds is a
-	 * setup error; listen only in on_start. SO_REUSEPORT lets
-	 * --check-config bind it too while the running modinit serves it (a
-	 * socket that never listens receives no connection). */
+	 * setup error. No SO_REUSEPORT: it would let a program of the same uid
+	 * share the port unnoticed and answer half the probes. SO_REUSEADDR
+	 * only allows a restart over connections in TIME_WAIT; listening at
+	 * once makes it refuse any other socket bound there later. */
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&ss, len) < 0) {
+	if (bind(fd, (struct sockaddr *)&ss, len) < 0 || listen(fd, HC_MAX_CONN) < 0) {
 		int e = errno;
 
 		close(fd);
@@ -619,60 +628,87 @@ static void hc_json(const struct hc *hc, FILE *f)
 	fputs("]}\n", f);
 }
 
-/* Write dir/name through a temporary file and rename(2): readers see the
- * old content or the new, never half. */
-static void hc_write_file(struct hc *hc, const char *dir, const char *name, const char *text,
-			  size_t len)
+static void hc_write_file(struct hc *hc, const char *name, const char *text, size_t len)
 {
-	char tmp[4096], path[4096];
-	ssize_t n;
-	int fd, err = 0;
+	const struct modinit_host *h = hc->host;
+	int r;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, name);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		hc->host->log(hc->host, MODINIT_LOG_WARN, "cannot write %s: %s", tmp, strerror(errno));
-		return;
-	}
-	n = write(fd, text, len);
-	if (n != (ssize_t)len) {
-		err = n < 0 ? errno : ENOSPC;
-		close(fd);
-	} else if (close(fd) < 0 || rename(tmp, path) < 0) {
-		err = errno;
-	}
-	if (err) {
-		hc->host->log(hc->host, MODINIT_LOG_WARN, "cannot write %s: %s", path, strerror(err));
-		unlink(tmp);
-	}
+	if (!MODINIT_HOST_HAS(h, state_write))
+		return; /* an older modinit: no safe writer, no status files */
+	r = h->state_write(h, name, text, len);
+	if (r < 0)
+		h->log(h, MODINIT_LOG_WARN, "cannot write %s: %s", name, strerror(-r));
+}
+
+/* "STATUS READINESS", the first line of the health file. */
+static void hc_summary(const struct hc *hc, char *buf, size_t len)
+{
+	bool ready;
+	enum hc_status s = hc_overall(hc, &ready);
+
+	snprintf(buf, len, "%s %s", hc_status_names[s], ready ? "ready" : "not-ready");
 }
 
 static void hc_publish(struct hc *hc)
 {
-	const char *dir = hc->host->state_dir(hc->host);
-	char *json = NULL, line[64];
+	char *json = NULL, summary[64], line[160];
 	size_t jlen = 0;
-	bool ready;
-	enum hc_status s = hc_overall(hc, &ready);
 	FILE *f;
 
-	snprintf(line, sizeof(line), "%s %s", hc_status_names[s], ready ? "ready" : "not-ready");
-	if (strcmp(line, hc->last_summary) != 0) {
-		hc->host->publish_status(hc->host, line);
-		snprintf(hc->last_summary, sizeof(hc->last_summary), "%s", line);
+	hc_summary(hc, summary, sizeof(summary));
+	if (strcmp(summary, hc->last_summary) != 0) {
+		hc->host->publish_status(hc->host, summary);
+		snprintf(hc->last_summary, sizeof(hc->last_summary), "%s", summary);
 	}
-	strcat(line, "\n");
-	if (!dir)
-		return;
 	f = open_memstream(&json, &jlen);
 	if (!f)
 		return;
 	hc_json(hc, f);
 	fclose(f);
-	hc_write_file(hc, dir, "health.json", json, jlen);
-	hc_write_file(hc, dir, "health", line, strlen(line));
+	hc_write_file(hc, "health.json", json, jlen);
+	/* The second line says whose status this is (see hc_owner). */
+	snprintf(line, sizeof(line), "%s\n%s\n", summary, hc->owner);
+	hc_write_file(hc, "health", line, strlen(line));
+	hc->published = true;
 	free(json);
+}
+
+/* The run is over: the status stays for people to read, but its owner line
+ * says "stopped", so modinit --health no longer answers from it. */
+static void hc_publish_stopped(struct hc *hc)
+{
+	char summary[64], line[96];
+
+	if (!hc->published)
+		return;
+	hc_summary(hc, summary, sizeof(summary));
+	snprintf(line, sizeof(line), "%s\nstopped\n", summary);
+	hc_write_file(hc, "health", line, strlen(line));
+	hc->published = false;
+}
+
+/* "pid PID start TICKS": modinit's pid and its start time (field 22 of
+ * /proc/PID/stat), so that modinit --health can tell that the writer still
+ * runs and that its pid was not recycled. The module runs inside modinit:
+ * /proc/self is modinit. */
+static void hc_owner(struct hc *hc)
+{
+	char buf[1024], *p = NULL;
+	unsigned long long start = 0;
+	int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+
+	if (fd >= 0)
+		close(fd);
+	if (n > 0) {
+		buf[n] = '\0';
+		p = strrchr(buf, ')');
+	}
+	for (int field = 2; p && field < 22; field++)
+		p = strchr(p + 1, ' ');
+	if (p)
+		start = strtoull(p + 1, NULL, 10);
+	snprintf(hc->owner, sizeof(hc->owner), "pid %d start %llu", (int)getpid(), start);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1315,6 +1351,31 @@ static void hc_conn_event(void *arg, int fd, uint32_t events)
 	}
 }
 
+/* A free slot, or else the one to give up: the oldest connection whose
+ * request is still incomplete (idle or slow clients must not lock real
+ * probes out), then the oldest that has its answer and only lingers. One
+ * still being answered is kept. NULL if every slot is answering. */
+static struct hc_conn *hc_conn_slot(struct hc *hc)
+{
+	struct hc_conn *read = NULL, *linger = NULL;
+
+	for (size_t i = 0; i < HC_MAX_CONN; i++) {
+		struct hc_conn *k = &hc->conns[i];
+
+		if (k->fd < 0)
+			return k;
+		if (k->state == HC_CONN_READ && (!read || k->seq < read->seq))
+			read = k;
+		else if (k->state == HC_CONN_LINGER && (!linger || k->seq < linger->seq))
+			linger = k;
+	}
+	if (!read)
+		read = linger;
+	if (read)
+		hc_conn_close(read);
+	return read;
+}
+
 static void hc_accept(void *arg, int fd, uint32_t events)
 {
 	struct hc *hc = arg;
@@ -1323,21 +1384,24 @@ static void hc_accept(void *arg, int fd, uint32_t events)
 	(void)events;
 	for (int n = 0; n < HC_MAX_CONN; n++) { /* bounded: epoll calls again */
 		int c = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		struct hc_conn *k = NULL;
+		struct hc_conn *k;
 
 		if (c < 0)
 			return;
-		for (size_t i = 0; i < HC_MAX_CONN && !k; i++)
-			if (hc->conns[i].fd < 0)
-				k = &hc->conns[i];
-		if (!k) { /* full: refuse rather than queue */
+		k = hc_conn_slot(hc);
+		if (!k) { /* every slot is sending an answer: refuse */
 			close(c);
 			continue;
 		}
-		*k = (struct hc_conn){ .hc = hc, .fd = c };
+		*k = (struct hc_conn){ .hc = hc, .fd = c, .seq = ++hc->accepted };
 		if (h->fd_watch(h, c, EPOLLIN, hc_conn_event, k) < 0 ||
-		    h->timer_add(h, HC_CONN_TIMEOUT_MS, hc_conn_timeout, k, &k->timer) < 0)
+		    h->timer_add(h, HC_CONN_TIMEOUT_MS, hc_conn_timeout, k, &k->timer) < 0) {
 			hc_conn_close(k);
+			continue;
+		}
+		/* A real probe has usually sent its request by now: serve it
+		 * before later connections can push it out. */
+		hc_conn_read(k);
 	}
 }
 
@@ -1365,6 +1429,9 @@ static int hc_init(const struct modinit_host *host, const struct modinit_options
 		return -ENOMEM;
 	hc->host = host;
 	hc->listen_fd = -1;
+	hc->dry_run = MODINIT_HOST_HAS(host, dry_run) && host->dry_run(host);
+	/* Asked now so that an unsafe directory ends the setup (78). */
+	host->state_dir(host);
 	for (size_t i = 0; i < HC_MAX_CONN; i++)
 		hc->conns[i].fd = -1;
 	if (checks->count == 0 || checks->count > HC_MAX_CHECKS)
@@ -1393,10 +1460,9 @@ static void hc_on_start(void *state)
 	struct hc *hc = state;
 
 	hc->started = hc->host->now_ms(hc->host);
+	hc_owner(hc);
 	if (hc->listen_fd >= 0) {
-		int r = listen(hc->listen_fd, HC_MAX_CONN) < 0
-				? -errno
-				: hc->host->fd_watch(hc->host, hc->listen_fd, EPOLLIN, hc_accept, hc);
+		int r = hc->host->fd_watch(hc->host, hc->listen_fd, EPOLLIN, hc_accept, hc);
 
 		if (r < 0)
 			hc->host->log(hc->host, MODINIT_LOG_ERROR,
@@ -1448,6 +1514,7 @@ static void hc_fini(void *state)
 	struct hc *hc = state;
 
 	hc_on_shutdown(hc, MODINIT_SHUTDOWN_FATAL); /* idempotent */
+	hc_publish_stopped(hc);
 	hc_free(hc);
 }
 

@@ -43,8 +43,9 @@ extern "C" {
  *  1.1 adds: the descriptor's option_size and value_size, the option types
  *  ENUM, PATH, LIST_OF and SECTION (with choices, item_type and fields in
  *  struct modinit_option, index, list and section in struct modinit_value),
- *  modinit_options.value_size and modinit_at(), modinit_spawn_opts.size,
- *  host->parse_value and MODINIT_HOST_HAS(). */
+ *  modinit_options.value_size and modinit_at(), modinit_spawn_opts.size
+ *  and MODINIT_SPAWN_OPTS_INIT, the host services state_write, dry_run and
+ *  parse_value. */
 #define MODINIT_ABI_MINOR 1
 /** The one symbol a module exports. */
 #define MODINIT_MODULE_SYMBOL "modinit_module"
@@ -276,7 +277,11 @@ struct modinit_host {
 	 *  commands, logged at debug level). 0 or -errno. */
 	int (*publish_status)(const struct modinit_host *h, const char *status);
 	/** The state directory (state_dir, --state-dir), e.g. "/run/modinit".
-	 *  Created on first call; NULL if it cannot be. */
+	 *  Created (0755) on first call; NULL if it cannot be, or if it is not
+	 *  safe: a symbolic link, owned by another user than root or modinit's
+	 *  euid, or writable by group or others. Asked during init, a refusal
+	 *  ends the setup (exit 78) before anything is spawned. Write files
+	 *  there with state_write rather than through the path. */
 	const char *(*state_dir)(const struct modinit_host *h);
 	/** CLOCK_MONOTONIC in milliseconds, the clock timers use. */
 	uint64_t (*now_ms)(const struct modinit_host *h);
@@ -306,11 +311,25 @@ struct modinit_host {
 			char *err, size_t errlen, const char *fmt, ...)
 		__attribute__((format(printf, 5, 6)));
 
-	/* ---- ABI 1.1 (schema and sizes) -------------------------------- */
+	/* ---- ABI 1.1 ------------------------------------------------------ */
 	/* A module built for 1.1 may run on a later host whose table is longer,
-	 * never on an older one: test with MODINIT_HOST_HAS before calling a
-	 * service added after 1.1. */
+	 * never on an older one (it is refused): the services below are there
+	 * for it. A module that also runs where they may be missing, or that
+	 * calls a service added after its minor, tests with MODINIT_HOST_HAS. */
 
+	/** Replace the file name (a plain name: no '/', no leading '.') in the
+	 *  state directory with len bytes of data, atomically: readers see the
+	 *  old content or the new, never half. The directory is checked as for
+	 *  state_dir; the data goes to a new temporary file that is renamed over
+	 *  name, so nothing planted there (a link, a FIFO) is followed or
+	 *  opened. -EROFS in a dry run. 0 or -errno. Present when h->size
+	 *  covers it (MODINIT_HOST_HAS(h, state_write)). */
+	int (*state_write)(const struct modinit_host *h, const char *name, const void *data,
+			   size_t len);
+	/** true when modinit only checks the configuration (--check-config),
+	 *  maybe next to a running modinit: init must then claim nothing that
+	 *  one may hold (no bind, no file). Present when h->size covers it. */
+	bool (*dry_run)(const struct modinit_host *h);
 	/** parse_node's sized successor: converts one scalar node like a
 	 *  typed option (STRING, BOOL, INT, DURATION, SIGNAL or PATH) and
 	 *  writes at most out_size bytes of out (pass sizeof(*out)); bytes of
@@ -323,11 +342,12 @@ struct modinit_host {
 			   size_t errlen);
 };
 
-/** Whether the running host's table has service member (the table is at
- *  least long enough to hold it): true for every service of the module's
- *  own minor, to be tested for those of later minors. */
-#define MODINIT_HOST_HAS(h, member)                                            \
-	((h)->size >= offsetof(struct modinit_host, member) + sizeof((h)->member))
+/** true if the host table h has the service field: the table grows at its
+ *  end, and a module may be loaded by an older modinit with a shorter one.
+ *  True for every service of the module's own minor on a host that loaded
+ *  it; test those added later before calling them. */
+#define MODINIT_HOST_HAS(h, field) \
+	((h)->size >= offsetof(struct modinit_host, field) + sizeof((h)->field))
 
 /* ------------------------------------------------------------------ */
 /* Events                                                              */

@@ -7,7 +7,7 @@
 . "$MODINIT_SRCDIR/tests/integration/lib.sh"
 need_root_ns
 command -v python3 >/dev/null 2>&1 || skip_all "python3 is needed for the test client"
-plan 24
+plan 25
 MP="--module-path $MODINIT_MODDIR"
 STUB=$MODINIT_SRCDIR/tests/helpers/httpstub.py
 ST=$WORK/st
@@ -73,7 +73,8 @@ expect_eq "an oversized request: 400, delivered whole (no reset)" \
 	"0|HTTP/1.1 400 Bad Request|request too large" \
 	"$st|$(head -n 1 "$WORK/big" | tr -d '\r')|$(tail -n 1 "$WORK/big")"
 
-# Silent connections: the loop still answers; the 17th connection is refused.
+# Silent connections: the loop still answers; the 17th connection evicts the
+# oldest silent one and is answered.
 # After each client, wait for modinit to have closed its side (its only
 # socket the listening one again), so that the next one finds room.
 sockets() { ls -l "/proc/$HOSTPID/fd" | grep -c 'socket:'; }
@@ -88,15 +89,16 @@ settle() {
 expect_eq "5 silent connections do not stall an answer" "HTTP/1.1 200 OK" \
 	"$(printf 'GET /healthz HTTP/1.1\r\n\r\n' | ask 5 | head -n 1 | tr -d '\r')"
 settle
-expect_eq "beyond 16 connections a client is closed without an answer" "" \
-	"$(printf 'GET /healthz HTTP/1.1\r\n\r\n' | ask 16)"
+expect_eq "beyond 16 connections the oldest silent one gives way to a request" \
+	"HTTP/1.1 200 OK" \
+	"$(printf 'GET /healthz HTTP/1.1\r\n\r\n' | ask 16 | head -n 1 | tr -d '\r')"
 # Within 3 s: well before the 5 s timeout that would close them anyway.
 check "the 16 silent connections are closed when their client goes" settle 300
 expect_eq "once they are gone it answers again" "HTTP/1.1 200 OK" \
 	"$(status_of 'GET /healthz HTTP/1.1\r\n\r\n')"
 check "modinit is still running" kill -0 "$HOSTPID"
 # The address is claimed at setup, yet checking the configuration next to
-# the running modinit does not collide with it.
+# the running modinit does not collide with it: --check-config binds nothing.
 expect_eq "--check-config works while the endpoint is served" \
 	"$WORK/ep.yaml: OK, 1 module: healthcheck|0" \
 	"$("$MODINIT_BIN" $MP --check-config -c "$WORK/ep.yaml" 2>&1)|$?"
@@ -122,5 +124,26 @@ sed "s|listen: 127.0.0.1:$PORT|listen: 127.0.0.1:$TAKEN|" "$WORK/ep.yaml" >"$WOR
 err=$(pid1 $MP --state-dir "$ST" -c "$WORK/taken.yaml" -- true 2>&1)
 expect_eq "a port in use is refused at setup (78)" \
 	"78|modinit: error: $WORK/taken.yaml:3:13: healthcheck: listen: cannot serve 127.0.0.1:$TAKEN: Address already in use" \
+	"$?|$err"
+
+# A program of the same uid that set SO_REUSEPORT on the port is noticed too.
+python3 -c '
+import os, socket, sys, time
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+s.bind(("127.0.0.1", 0))
+s.listen(8)
+with open(sys.argv[1] + ".tmp", "w") as f:
+    f.write("%d\n" % s.getsockname()[1])
+os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+time.sleep(1000)
+' "$WORK/reuse.port" &
+wait_file "$WORK/reuse.port"
+REUSE=$(cat "$WORK/reuse.port")
+sed "s|listen: 127.0.0.1:$PORT|listen: 127.0.0.1:$REUSE|" "$WORK/ep.yaml" >"$WORK/reuse.yaml"
+err=$(pid1 $MP --state-dir "$ST" -c "$WORK/reuse.yaml" -- true 2>&1)
+expect_eq "a port held with SO_REUSEPORT by the same uid is refused at setup (78)" \
+	"78|modinit: error: $WORK/reuse.yaml:3:13: healthcheck: listen: cannot serve 127.0.0.1:$REUSE: Address already in use" \
 	"$?|$err"
 finish

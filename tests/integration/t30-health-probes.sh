@@ -7,13 +7,17 @@
 . "$MODINIT_SRCDIR/tests/integration/lib.sh"
 need_root_ns
 command -v python3 >/dev/null 2>&1 || skip_all "python3 is needed for the test servers"
-plan 27
+plan 29
 MP="--module-path $MODINIT_MODDIR"
 STUB=$MODINIT_SRCDIR/tests/helpers/httpstub.py
 ST=$WORK/st
 
-health() { "$MODINIT_BIN" --health --state-dir "$ST" >"$WORK/health.out" 2>&1; }
-ready() { "$MODINIT_BIN" --health=ready --state-dir "$ST" >/dev/null 2>&1; }
+# --health checks that the modinit named in the file runs: ask from inside
+# the namespace of modinit ($HOSTPID), where it is PID 1.
+health() {
+	nsenter -t "$HOSTPID" -p -m "$MODINIT_BIN" --health --state-dir "$ST" >"$WORK/health.out" 2>&1
+}
+ready() { nsenter -t "$HOSTPID" -p -m "$MODINIT_BIN" --health=ready --state-dir "$ST" >/dev/null 2>&1; }
 
 # healthcheck YAML: the module with one check (its lines as $1) and action $2.
 config() {
@@ -40,11 +44,12 @@ expect_eq "--health=ready exits 0 when ready" 0 "$?"
 rm "$WORK/up"
 wait "$BG"
 expect_eq "exec: two failures end the container with exit:7" 7 "$?"
-expect_eq "the status file says unhealthy" "unhealthy not-ready" "$(cat "$ST/health")"
-health
-expect_eq "--health exits 1 when unhealthy" 1 "$?"
-ready
-expect_eq "--health=ready exits 1 when not ready" 1 "$?"
+expect_eq "the status file says unhealthy, and that its run has stopped" \
+	"unhealthy not-ready|stopped" "$(paste -sd '|' "$ST/health")"
+"$MODINIT_BIN" --health --state-dir "$ST" >"$WORK/health.out" 2>&1
+expect_eq "--health exits 1 once the run has ended, and says so" \
+	"1|modinit: error: no running modinit owns $ST/health (it has stopped)" \
+	"$?|$(cat "$WORK/health.out")"
 expect_match "the JSON keeps the failures with their exit status" \
 	'"status": "unhealthy", "failing_streak": 2,.*"ok": false, "code": 1, "error": "exit status 1", "output": "probing\\n"\}\]' \
 	"$(tr -d '\n' <"$ST/health.json")"
@@ -136,6 +141,13 @@ done
 expect_eq "exec: the probe's whole process group was killed" 0 "$gone"
 expect_eq "on_unhealthy: none leaves the container running" "" \
 	"$(grep -E 'shutdown requested|ending the container' "$WORK/err")"
+wait_grep "$ST/health" '^unhealthy not-ready$'
+health
+expect_eq "--health exits 1 when unhealthy" 1 "$?"
+expect_match "--health prints the unhealthy status" '^\{"status": "unhealthy", "ready": false,' \
+	"$(cat "$WORK/health.out")"
+ready
+expect_eq "--health=ready exits 1 when not ready" 1 "$?"
 kill -TERM "$HOSTPID"
 wait "$BG"
 expect_eq "a stop signal still ends it with the command's status (143)" 143 "$?"

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -167,6 +168,38 @@ static const char *fh_state_dir(const struct modinit_host *h)
 	return fh_of(h)->state_dir;
 }
 
+/* The real host's contract, simply: a plain name, replaced atomically in
+ * state_dir; refused in a dry run. */
+static int fh_state_write(const struct modinit_host *h, const char *name, const void *data,
+			  size_t len)
+{
+	struct fake_host *fh = fh_of(h);
+	char tmp[4200], path[4200];
+	FILE *f;
+
+	if (fh->dry_run)
+		return -EROFS;
+	if (!fh->state_dir)
+		return -ENOENT;
+	if (!name || !*name || name[0] == '.' || strchr(name, '/'))
+		return -EINVAL;
+	snprintf(path, sizeof(path), "%s/%s", fh->state_dir, name);
+	snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", fh->state_dir, name);
+	f = fopen(tmp, "wxe");
+	if (!f)
+		return -errno;
+	if (fwrite(data, 1, len, f) != len || fclose(f) != 0 || rename(tmp, path) < 0) {
+		unlink(tmp);
+		return -EIO;
+	}
+	return 0;
+}
+
+static bool fh_dry_run(const struct modinit_host *h)
+{
+	return fh_of(h)->dry_run;
+}
+
 static uint64_t fh_now_ms(const struct modinit_host *h)
 {
 	return fh_of(h)->now;
@@ -252,6 +285,8 @@ void fake_host_init(struct fake_host *fh, const char *module_name)
 		.restart_main = fh_restart_main,
 		.parse_node = fh_parse_node,
 		.error_at = fh_error_at,
+		.state_write = fh_state_write,
+		.dry_run = fh_dry_run,
 		.parse_value = fh_parse_value,
 	};
 	fh->name = module_name;

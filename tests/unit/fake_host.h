@@ -95,7 +95,9 @@ struct fake_host {
 	size_t nlog;
 	char status[512];         /* the last publish_status */
 	pid_t main_pid;           /* main_pid(); 100 by default, 0: none */
-	const char *state_dir;    /* state_dir(); NULL by default */
+	const char *state_dir;    /* state_dir(), where state_write writes;
+				     NULL by default (state_write: -ENOENT) */
+	bool dry_run;             /* dry_run(); state_write then -EROFS */
 	pid_t next_pid;           /* the next helper's pid (from 1000) */
 };
 

@@ -188,6 +188,26 @@ static char *slurp(const char *name)
 	return buf;
 }
 
+/* What the health file holds for status line: the line, then whose it is:
+ * this process (the module runs in it) and its start time, the 22nd field
+ * of /proc/self/stat (the 19 fields from the 3rd are skipped). */
+static const char *health_file(const char *line)
+{
+	static char want[256];
+	char buf[1024], *p;
+	unsigned long long start = 0;
+	FILE *f = fopen("/proc/self/stat", "re");
+
+	assert_non_null(f);
+	assert_non_null(fgets(buf, sizeof(buf), f));
+	fclose(f);
+	p = strrchr(buf, ')');
+	assert_non_null(p);
+	assert_int_equal(sscanf(p + 2, "%*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %llu", &start), 1);
+	snprintf(want, sizeof(want), "%s\npid %d start %llu\n", line, (int)getpid(), start);
+	return want;
+}
+
 /* health.json with every timestamp replaced by "T", so it compares exactly. */
 static char *json(void)
 {
@@ -261,7 +281,7 @@ static void test_start_period(void **state)
 	expect_probe_in(1000); /* at 4s: runs 2 s, past the period's end */
 	fake_advance(&fh, 2000);
 	probe_fails();
-	assert_string_equal(slurp("health"), "starting not-ready\n");
+	assert_string_equal(slurp("health"), health_file("starting not-ready"));
 	assert_non_null(strstr(json(), "\"status\": \"starting\", \"failing_streak\": 0,"));
 	/* At 6 s, outside the period: the interval, and failures count. */
 	expect_probe_in(10000);
@@ -271,7 +291,7 @@ static void test_start_period(void **state)
 	expect_probe_in(10000);
 	probe_fails();
 	assert_non_null(strstr(json(), "\"status\": \"unhealthy\", \"failing_streak\": 2,"));
-	assert_string_equal(slurp("health"), "unhealthy not-ready\n");
+	assert_string_equal(slurp("health"), health_file("unhealthy not-ready"));
 }
 
 /* A probe that starts exactly when the period ends already counts. */
@@ -299,7 +319,7 @@ static void test_success_ends_start_period(void **state)
 	expect_probe_in(1000);
 	probe_ok();
 	assert_string_equal(fake_last_log(&fh), "info: healthcheck: check a (liveness) is healthy");
-	assert_string_equal(slurp("health"), "healthy ready\n");
+	assert_string_equal(slurp("health"), health_file("healthy ready"));
 	expect_probe_in(10000);
 	probe_fails();
 	assert_non_null(strstr(json(), "\"status\": \"healthy\", \"failing_streak\": 1,"));
@@ -381,14 +401,14 @@ static void test_readiness_only_published(void **state)
 	start("{name: healthcheck, on_unhealthy: 'exit:3', checks: ["
 	      "{name: live, exec: [l], interval: 1s, retries: 1},"
 	      "{name: ready, role: readiness, exec: [r], interval: 1s, retries: 1}]}");
-	assert_string_equal(slurp("health"), "starting not-ready\n");
+	assert_string_equal(slurp("health"), health_file("starting not-ready"));
 	fake_advance(&fh, 1000);
 	assert_int_equal(fh.nspawns, 2);
 	assert_string_equal(fh.spawns[0].argv[0], "l");
 	assert_string_equal(fh.spawns[1].argv[0], "r");
 	fake_spawn_exit(&fh, 0, EXITED(0));
 	fake_spawn_exit(&fh, 1, EXITED(1));
-	assert_string_equal(slurp("health"), "healthy not-ready\n");
+	assert_string_equal(slurp("health"), health_file("healthy not-ready"));
 	assert_string_equal(fh.status, "healthy not-ready");
 	assert_string_equal(fake_last_log(&fh),
 			    "warning: healthcheck: check ready (readiness) is unhealthy: exit status 1");
@@ -397,7 +417,7 @@ static void test_readiness_only_published(void **state)
 	fake_advance(&fh, 1000);
 	fake_spawn_exit(&fh, 3, EXITED(0));
 	fake_spawn_exit(&fh, 2, EXITED(0));
-	assert_string_equal(slurp("health"), "healthy ready\n");
+	assert_string_equal(slurp("health"), health_file("healthy ready"));
 	assert_string_equal(fh.status, "healthy ready");
 }
 
@@ -431,19 +451,19 @@ static void test_startup_gates_liveness(void **state)
 	assert_string_equal(fh.spawns[2].argv[0], "b");
 	fake_spawn_exit(&fh, 1, EXITED(0));
 	fake_spawn_exit(&fh, 2, EXITED(1));
-	assert_string_equal(slurp("health"), "starting not-ready\n");
+	assert_string_equal(slurp("health"), health_file("starting not-ready"));
 	assert_int_equal(fake_pending(&fh), 1); /* b2 is done for good */
 	expect_probe_in(500);
 	assert_string_equal(fh.spawns[3].argv[0], "b");
 	probe_ok();
 	assert_string_equal(fake_last_log(&fh), "info: healthcheck: check boot (startup) is healthy");
-	assert_string_equal(slurp("health"), "starting not-ready\n");
+	assert_string_equal(slurp("health"), health_file("starting not-ready"));
 	/* Now the liveness check, one interval later; no startup probe again. */
 	assert_int_equal(fake_pending(&fh), 1);
 	expect_probe_in(2000);
 	assert_string_equal(fh.spawns[fh.nspawns - 1].argv[0], "l");
 	probe_ok();
-	assert_string_equal(slurp("health"), "healthy ready\n");
+	assert_string_equal(slurp("health"), health_file("healthy ready"));
 	expect_probe_in(2000);
 	assert_string_equal(fh.spawns[fh.nspawns - 1].argv[0], "l");
 	assert_int_equal(spawns_of("b"), 3);
@@ -472,7 +492,7 @@ static void test_startup_failing_past_period(void **state)
 	assert_int_equal(fh.shutdown_code[0], 4);
 	assert_string_equal(fh.shutdown_reason[0], "check boot is unhealthy");
 	assert_int_equal(spawns_of("l"), 0);
-	assert_string_equal(slurp("health"), "unhealthy not-ready\n");
+	assert_string_equal(slurp("health"), health_file("unhealthy not-ready"));
 	assert_int_equal(fake_pending(&fh), 0); /* the container is ending */
 }
 
@@ -507,7 +527,7 @@ static void test_restart_backoff_and_max(void **state)
 		fake_advance(&fh, 60000);
 		/* ...and then every check starts over. */
 		modinit_module.on_spawn(st, 200 + (pid_t)i);
-		assert_string_equal(slurp("health"), "starting not-ready\n");
+		assert_string_equal(slurp("health"), health_file("starting not-ready"));
 		assert_non_null(strstr(json(), "\"status\": \"starting\", \"failing_streak\": 0,"));
 	}
 	assert_non_null(strstr(json(), "\"restarts\": 3,"));
@@ -629,7 +649,7 @@ static void test_status_files(void **state)
 	(void)state;
 	start("{name: healthcheck, checks: [{name: \"w\\\"eb\", exec: [p], interval: 1s},"
 	      " {name: r, role: readiness, tcp: '127.0.0.1:1', interval: 1h}]}");
-	assert_string_equal(slurp("health"), "starting not-ready\n");
+	assert_string_equal(slurp("health"), health_file("starting not-ready"));
 	assert_string_equal(json(),
 			    "{\"status\": \"starting\", \"ready\": false, \"restarts\": 0, \"checks\": [\n"
 			    "  {\"name\": \"w\\\"eb\", \"role\": \"liveness\", \"status\": \"starting\", "
@@ -640,7 +660,7 @@ static void test_status_files(void **state)
 	expect_probe_in(1000);
 	fake_advance(&fh, 25);
 	probe_exits(EXITED(0), "ok \"x\"\t\\\n\x01 \xc3\xa9 \xff\xc3", 16);
-	assert_string_equal(slurp("health"), "healthy not-ready\n");
+	assert_string_equal(slurp("health"), health_file("healthy not-ready"));
 	assert_string_equal(json(),
 			    "{\"status\": \"healthy\", \"ready\": false, \"restarts\": 0, \"checks\": [\n"
 			    "  {\"name\": \"w\\\"eb\", \"role\": \"liveness\", \"status\": \"healthy\", "
@@ -1031,35 +1051,96 @@ static void test_endpoint_bad_requests(void **state)
 	assert_string_equal(ep_get("GET /healthz HTTP/1.1\r\n"), "");
 }
 
-/* At most 16 connections at a time; silent ones are closed after 5 s. */
+/* At most 16 connections at a time: a 17th evicts the oldest one whose
+ * request is incomplete, and is served; the others are closed 5 s after
+ * they were accepted, however many bytes they drip meanwhile. */
 static void test_endpoint_limits(void **state)
 {
+	struct timeval tv = { .tv_sec = 10 };
+	static const char req[] = "GET /healthz HTTP/1.1\r\n\r\n";
 	int fds[17];
-	char b;
+	char b, a[14] = "";
 
 	(void)state;
 	ep_start("[{name: a, exec: [p], interval: 1h}]");
-	for (int i = 0; i < 17; i++) {
+	for (int i = 0; i < 16; i++) {
 		fds[i] = ep_connect();
 		pump_round();
 	}
 	assert_int_equal(live_watches(ep_lfd), 16);
-	/* The 17th was closed at once. */
-	assert_int_equal(recv(fds[16], &b, 1, 0), 0);
-	fake_advance(&fh, 4999);
+	fake_advance(&fh, 1000);
+	assert_int_equal(send(fds[1], "G", 1, 0), 1);
+	pump_round();
+	fds[16] = ep_connect();
+	setsockopt(fds[16], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	assert_int_equal(send(fds[16], req, strlen(req), 0), (ssize_t)strlen(req));
+	pump_round(); /* accepted, read at once, answered when writable */
+	pump_round();
+	assert_int_equal(recv(fds[16], a, 13, MSG_WAITALL), 13);
+	assert_string_equal(a, "HTTP/1.1 503 ");
+	assert_int_equal(recv(fds[0], &b, 1, MSG_DONTWAIT), 0); /* the oldest gave way */
 	assert_int_equal(live_watches(ep_lfd), 16);
-	assert_int_equal(recv(fds[0], &b, 1, MSG_DONTWAIT), -1);
-	fake_advance(&fh, 1);
+	fake_advance(&fh, 3999);
+	assert_int_equal(live_watches(ep_lfd), 16);
+	assert_int_equal(recv(fds[1], &b, 1, MSG_DONTWAIT), -1);
+	fake_advance(&fh, 1); /* 5 s since fds[1..15] were accepted */
+	assert_int_equal(live_watches(ep_lfd), 1);
+	fake_advance(&fh, 1000);
 	assert_int_equal(live_watches(ep_lfd), 0);
-	for (int i = 0; i < 17; i++) {
+	for (int i = 1; i < 16; i++)
 		assert_int_equal(recv(fds[i], &b, 1, 0), 0);
+	for (int i = 0; i < 17; i++)
 		close(fds[i]);
-	}
 	/* And it serves again. */
 	assert_memory_equal(ep_get("GET /healthz HTTP/1.1\r\n\r\n"), "HTTP/1.1 503 ", 13);
 	modinit_module.on_shutdown(st, MODINIT_SHUTDOWN_MAIN_EXITED);
 	assert_int_equal(live_watches(-1), 0);
 	assert_int_equal(fake_pending(&fh), 0);
+}
+
+/* A port held by another socket, even one that allows SO_REUSEPORT, is an
+ * error at init; a dry run binds nothing (the port stays free). */
+static void test_listen_taken_and_dry_run(void **state)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(a);
+	char yaml[256], want[160];
+	int one = 1, port, fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	(void)state;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(listen(fd, 1), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+	snprintf(yaml, sizeof(yaml), "{name: healthcheck, listen: '127.0.0.1:%d', checks: [{name: a,"
+		 " exec: [x]}]}", ntohs(a.sin_port));
+	assert_int_equal(load(yaml), -EINVAL);
+	snprintf(want, sizeof(want), "test.yaml:1:29: healthcheck: listen: cannot serve "
+		 "127.0.0.1:%d: Address already in use", ntohs(a.sin_port));
+	assert_string_equal(err, want);
+	close(fd);
+	port = free_port();
+	snprintf(yaml, sizeof(yaml), "{name: healthcheck, listen: '127.0.0.1:%d', checks: [{name: a,"
+		 " exec: [x]}]}", port);
+	fake_host_free(&fh);
+	fake_host_init(&fh, "healthcheck");
+	fh.dry_run = true;
+	assert_int_equal(fake_init(&fh, &modinit_module, fake_yaml(yaml), &st, err, sizeof(err)), 0);
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	a.sin_port = htons((uint16_t)port);
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	close(fd);
+}
+
+/* The run is over: the status line stays, its owner line says "stopped". */
+static void test_status_stopped(void **state)
+{
+	(void)state;
+	start("{name: healthcheck, checks: [{name: a, exec: [p], interval: 1s}]}");
+	assert_string_equal(slurp("health"), health_file("starting not-ready"));
+	modinit_module.fini(st);
+	st = NULL;
+	assert_string_equal(slurp("health"), "starting not-ready\nstopped\n");
 }
 
 /* ------------------------------------------------------------------ */
@@ -1167,6 +1248,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_endpoint_status, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_endpoint_bad_requests, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_endpoint_limits, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_listen_taken_and_dry_run, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_status_stopped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_config_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_listen_rules, setup, teardown),
 	};

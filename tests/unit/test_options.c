@@ -290,7 +290,8 @@ static void test_sizes(void **state)
 	assert_int_equal(LOADER_V10_VALUE_SIZE, abi10_value_size);
 	assert_int_equal(LOADER_V10_SPAWN_SIZE, abi10_spawn_size);
 	assert_int_equal(offsetof(struct modinit_module, option_size), abi10_desc_size);
-	assert_int_equal(offsetof(struct modinit_host, parse_value), abi10_host_size);
+	/* the first service 1.1 added */
+	assert_int_equal(offsetof(struct modinit_host, state_write), abi10_host_size);
 	assert_int_equal(loader_option_size(&abi10_desc), abi10_option_size);
 	assert_int_equal(loader_value_size(&abi10_desc), abi10_value_size);
 	assert_int_equal(loader_option_size(&desc), sizeof(struct modinit_option));
@@ -352,8 +353,9 @@ static void test_host_has(void **state)
 	assert_int_equal(fh.host.parse_value(&fh.host, MODINIT_OPT_PATH, &n->items[1], "dir", &v,
 					     sizeof(v), err, sizeof(err)), -EINVAL);
 	assert_string_equal(err, "test.yaml:1:6: t: dir: expected an absolute path, got \"y\"");
-	fh.host.size = offsetof(struct modinit_host, parse_value); /* a 1.0 host's table */
+	fh.host.size = abi10_host_size; /* a 1.0 host's table */
 	assert_false(MODINIT_HOST_HAS(&fh.host, parse_value));
+	assert_false(MODINIT_HOST_HAS(&fh.host, state_write));
 	assert_true(MODINIT_HOST_HAS(&fh.host, error_at));
 	fake_host_free(&fh);
 }
