@@ -58,15 +58,18 @@ static int host_spawn(const struct modinit_host *h, char *const argv[],
 		      pid_t *pid)
 {
 	struct module *mod = host_mod(h);
+	struct modinit_spawn_opts o;
 	struct helper *hp;
 	int r;
 
 	if (!argv || !argv[0] || (!done && !mod->desc->on_child_exit))
 		return -EINVAL;
+	if (opts)
+		loader_spawn_opts(mod, opts, &o);
 	hp = calloc(1, sizeof(*hp));
 	if (!hp)
 		return -ENOMEM;
-	r = spawn_helper(argv, opts, &mod->m->sigs, &hp->pid);
+	r = spawn_helper(argv, opts ? &o : NULL, &mod->m->sigs, &hp->pid);
 	if (r < 0) {
 		free(hp);
 		return r;
@@ -219,12 +222,23 @@ static int host_error_at(const struct modinit_host *h, const struct modinit_node
 	return r;
 }
 
+/* Writes the 1.0 fields of out only, for every module: a 1.0 module's
+ * struct modinit_value ends there. */
 static int host_parse_node(const struct modinit_host *h, int type, const struct modinit_node *node,
 			   const char *what, struct modinit_value *out, char *err, size_t errlen)
 {
+	return h->parse_value(h, type, node, what, out, LOADER_V10_VALUE_SIZE, err, errlen);
+}
+
+static int host_parse_value(const struct modinit_host *h, int type,
+			    const struct modinit_node *node, const char *what,
+			    struct modinit_value *out, size_t out_size, char *err, size_t errlen)
+{
 	char why[512];
 
-	if (loader_parse_node((enum modinit_opt_type)type, node, out, why, sizeof(why)) == 0)
+	if (!node || !out)
+		return -EINVAL;
+	if (loader_value_out((enum modinit_opt_type)type, node, out, out_size, why, sizeof(why)) == 0)
 		return 0;
 	return host_error_at(h, node, err, errlen, "%s: %s", what, why);
 }
@@ -251,6 +265,7 @@ void events_host_init(struct modinit *m, struct module *mod)
 		.error_at = host_error_at,
 		.state_write = host_state_write,
 		.dry_run = host_dry_run,
+		.parse_value = host_parse_value,
 	};
 }
 

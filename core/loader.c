@@ -302,9 +302,7 @@ static int loader_reopen(const char *file, int pathfd, int *fd, char *err, size_
 	return -ENOENT;
 }
 
-/* The version rules, applied to the header read from the file and again to
- * the one dlsym finds. */
-static int loader_check_head(const char *file, const struct elf_desc_head *h, char *err,
+int loader_check_head(const char *file, const struct elf_desc_head *h, char *err,
 			     size_t errlen)
 {
 	if (h->magic != MODINIT_MODULE_MAGIC) {
@@ -321,9 +319,28 @@ static int loader_check_head(const char *file, const struct elf_desc_head *h, ch
 			 file, h->abi_major, h->abi_minor, MODINIT_ABI_MAJOR, MODINIT_ABI_MINOR);
 		return -EPROTO;
 	}
-	if (h->size < DESC_MIN_SIZE) {
+	if (h->size < (h->abi_minor >= 1 ? LOADER_V11_DESC_SIZE : DESC_MIN_SIZE)) {
 		snprintf(err, errlen, "%s: module descriptor too small (%u bytes, need %zu)", file,
-			 h->size, DESC_MIN_SIZE);
+			 h->size, h->abi_minor >= 1 ? LOADER_V11_DESC_SIZE : DESC_MIN_SIZE);
+		return -EPROTO;
+	}
+	return 0;
+}
+
+/* A 1.1 descriptor's element sizes: no smaller than 1.0's, no larger than
+ * this modinit's (a module of this minor or older cannot have more). */
+static int loader_check_sizes(const char *file, const struct modinit_module *d, char *err,
+			      size_t errlen)
+{
+	size_t os = loader_option_size(d), vs = loader_value_size(d);
+
+	if (os < LOADER_V10_OPTION_SIZE || os > sizeof(struct modinit_option) ||
+	    vs < LOADER_V10_VALUE_SIZE || vs > sizeof(struct modinit_value)) {
+		snprintf(err, errlen,
+			 "%s: module descriptor: option_size %zu or value_size %zu out of range "
+			 "(%zu..%zu, %zu..%zu)", file, os, vs, LOADER_V10_OPTION_SIZE,
+			 sizeof(struct modinit_option), LOADER_V10_VALUE_SIZE,
+			 sizeof(struct modinit_value));
 		return -EPROTO;
 	}
 	return 0;
@@ -362,6 +379,10 @@ static int loader_dlopen(struct module *mod, int fd, char *err, size_t errlen)
 	r = loader_check_head(file, &h, err, errlen);
 	if (r == 0)
 		r = loader_check_name(file, d->name, err, errlen);
+	if (r == 0)
+		r = loader_check_sizes(file, d, err, errlen);
+	if (r == 0)
+		r = loader_check_schema(d, file, err, errlen);
 	mod->desc = d;
 	return r;
 }
@@ -414,14 +435,9 @@ int loader_open(struct module *mod, char *file, char *err, size_t errlen)
 
 void loader_release(struct module *mod)
 {
-	for (size_t i = 0; mod->strvs && i < mod->opts.count; i++)
-		free((void *)mod->strvs[i]);
-	free(mod->strvs);
-	free(mod->values);
+	loader_options_free(mod);
 	free(mod->file);
 	free(mod->status);
-	mod->strvs = NULL;
-	mod->values = NULL;
 	mod->file = NULL;
 	mod->status = NULL;
 }

@@ -10,6 +10,14 @@
 
 struct modinit;
 
+/* The element sizes of ABI 1.0, which 1.1 structs begin with: a 1.0
+ * module's schema entries and values are this far apart, and its spawn
+ * options this long. A 1.1 descriptor is at least LOADER_V11_DESC_SIZE. */
+#define LOADER_V10_OPTION_SIZE offsetof(struct modinit_option, choices)
+#define LOADER_V10_VALUE_SIZE offsetof(struct modinit_value, index)
+#define LOADER_V10_SPAWN_SIZE offsetof(struct modinit_spawn_opts, size)
+#define LOADER_V11_DESC_SIZE (offsetof(struct modinit_module, value_size) + sizeof(uint32_t))
+
 /* One loaded module. The host table is per module, so host calls know
  * which module they come from (container_of on the table). */
 struct module {
@@ -21,9 +29,8 @@ struct module {
 	void *state;
 	bool initialised;
 	char *status;                     /* publish_status */
-	struct modinit_value *values;     /* validated options */
-	struct modinit_options opts;
-	const char ***strvs;              /* STRING_LIST arrays to free */
+	struct modinit_options opts;      /* validated options */
+	void *opt_arena;                  /* what opts points into */
 	bool err_positioned;              /* init's err came from error_at */
 };
 
@@ -59,11 +66,46 @@ int loader_open(struct module *mod, char *file, char *err, size_t errlen);
  * "FILE:LINE:COL: NAME: message" in err. */
 int loader_options(struct module *mod, const char *cfgfile, const struct modinit_node *item,
 		   char *err, size_t errlen);
+/* The version rules, applied to the descriptor header read from the file
+ * and again to the one dlsym finds: the magic, the same major, a minor no
+ * newer than modinit's, and a size no smaller than a 1.0 descriptor. 0, or
+ * -ENOEXEC/-EPROTO with "FILE: ..." in err. */
+struct elf_desc_head;
+int loader_check_head(const char *file, const struct elf_desc_head *h, char *err,
+		      size_t errlen);
 /* Free what loader_open/loader_options allocated; never dlclose while the
  * process runs (a module's code may still be referenced). */
 void loader_release(struct module *mod);
 /* The name of an option type, for messages and --describe-module. */
 const char *loader_type_name(enum modinit_opt_type t);
+/* An option's type for --describe-module: "list of durations", "one of:
+ * child, group, all", "mapping: host, port". */
+void loader_type_describe(const struct modinit_module *d, const struct modinit_option *o,
+			  char *buf, size_t len);
+/* The element sizes module d was built with: its descriptor's option_size
+ * and value_size from 1.1 on, the 1.0 sizes before. */
+size_t loader_option_size(const struct modinit_module *d);
+size_t loader_value_size(const struct modinit_module *d);
+/* Entry i of one of d's schemas (options, or a SECTION's fields), copied
+ * into a full struct (fields d's ABI lacks are 0); false at its end. */
+bool loader_option_get(const struct modinit_module *d, const struct modinit_option *schema,
+		       size_t i, struct modinit_option *out);
+/* The schema is the module's code: refuse a bad one at load, with "FILE:
+ * module "NAME": why" in err (-EINVAL): a reserved key (name, path), a key
+ * declared twice, an unknown type, an enumeration without choices, a
+ * section without fields, a default that does not convert. */
+int loader_check_schema(const struct modinit_module *d, const char *file, char *err,
+			size_t errlen);
+/* Free what loader_options allocated. */
+void loader_options_free(struct module *mod);
+/* parse_value: a scalar node converted, then at most out_size bytes of it
+ * written to out (at least a 1.0 value: -EINVAL otherwise). */
+int loader_value_out(enum modinit_opt_type type, const struct modinit_node *n,
+		     struct modinit_value *out, size_t out_size, char *why, size_t len);
+/* A module's spawn options as the host's struct, reading only the fields
+ * the module's ABI has (1.0: no size; 1.1: up to its size). */
+void loader_spawn_opts(const struct module *mod, const struct modinit_spawn_opts *in,
+		       struct modinit_spawn_opts *out);
 
 /* A scalar node converted as a typed option would be; -EINVAL with
  * "expected ..., got ..." in why. */

@@ -226,9 +226,12 @@ int setup_list_modules(const struct loader_path *p)
 	return 0;
 }
 
-static void setup_print_option(const struct modinit_option *o)
+static void setup_print_option(const struct modinit_module *d, const struct modinit_option *o)
 {
-	printf("  %s (%s%s", o->key, loader_type_name(o->type), o->required ? ", required" : "");
+	char type[256];
+
+	loader_type_describe(d, o, type, sizeof(type));
+	printf("  %s (%s%s", o->key, type, o->required ? ", required" : "");
 	if (o->default_value)
 		printf(", default: %s", o->default_value);
 	printf(")\n      %s\n", o->help ? o->help : "");
@@ -237,6 +240,7 @@ static void setup_print_option(const struct modinit_option *o)
 int setup_describe_module(const struct loader_path *p, const char *name)
 {
 	struct module mod = { 0 };
+	struct modinit_option o;
 	char err[768];
 	char *file;
 	int r = loader_find(p, name, &file, err, sizeof(err));
@@ -250,12 +254,9 @@ int setup_describe_module(const struct loader_path *p, const char *name)
 	}
 	printf("%s %s: %s\nfile: %s\n", mod.desc->name, mod.desc->version ? mod.desc->version : "-",
 	       mod.desc->description ? mod.desc->description : "", mod.file);
-	if (!mod.desc->options || !mod.desc->options[0].key)
-		printf("options: none\n");
-	else
-		printf("options:\n");
-	for (size_t i = 0; mod.desc->options && mod.desc->options[i].key; i++)
-		setup_print_option(&mod.desc->options[i]);
+	printf("options:%s\n", loader_option_get(mod.desc, mod.desc->options, 0, &o) ? "" : " none");
+	for (size_t i = 0; loader_option_get(mod.desc, mod.desc->options, i, &o); i++)
+		setup_print_option(mod.desc, &o);
 	loader_release(&mod);
 	return 0;
 }

@@ -83,9 +83,9 @@ static void ec_fini(void *state)
 }
 
 static const struct modinit_option ec_options[] = {
-	{ "map", MODINIT_OPT_MAP, NULL,
-	  "exit status to exit status, e.g. {143: 0}, applied after 128+signal", true },
-	{ NULL, 0, NULL, NULL, false },
+	{ .key = "map", .type = MODINIT_OPT_MAP, .required = true,
+	  .help = "exit status to exit status, e.g. {143: 0}, applied after 128+signal" },
+	{ .key = NULL },
 };
 
 MODINIT_MODULE_EXPORT const struct modinit_module modinit_module = {

@@ -139,22 +139,10 @@ static int sr_parse_delay(struct sr *s, const struct modinit_node *map, char *er
 	return 0;
 }
 
-static int sr_parse_target(struct sr *s, const struct modinit_value *v, char *err, size_t errlen)
-{
-	s->target = -1;
-	if (!v->set || v->from_default)
-		return 0;
-	if (strcmp(v->str, "child") == 0)
-		s->target = MODINIT_TARGET_MAIN;
-	else if (strcmp(v->str, "group") == 0)
-		s->target = MODINIT_TARGET_GROUP;
-	else if (strcmp(v->str, "all") == 0)
-		s->target = MODINIT_TARGET_ALL;
-	else
-		return s->host->error_at(s->host, v->node, err, errlen,
-					 "target: expected child, group or all, got \"%s\"", v->str);
-	return 0;
-}
+/* target: the schema checks the word; its index picks the target. */
+static const char *const sr_targets[] = { "child", "group", "all", NULL };
+static const int sr_target_of[] = { MODINIT_TARGET_MAIN, MODINIT_TARGET_GROUP,
+				    MODINIT_TARGET_ALL };
 
 static int sr_init(const struct modinit_host *host, const struct modinit_options *opts,
 		   void **state, char *err, size_t errlen)
@@ -165,11 +153,13 @@ static int sr_init(const struct modinit_host *host, const struct modinit_options
 		return -ENOMEM;
 	s->host = host;
 	if (sr_parse_map(s, modinit_opt(opts, "map")->node, err, errlen) < 0 ||
-	    sr_parse_delay(s, modinit_opt(opts, "delay")->node, err, errlen) < 0 ||
-	    sr_parse_target(s, modinit_opt(opts, "target"), err, errlen) < 0) {
+	    sr_parse_delay(s, modinit_opt(opts, "delay")->node, err, errlen) < 0) {
 		free(s);
 		return -EINVAL;
 	}
+	/* Without target, the target chosen before this module is kept. */
+	s->target = modinit_opt(opts, "target")->set
+			    ? sr_target_of[modinit_opt(opts, "target")->index] : -1;
 	for (int i = 0; i < SR_NSIG; i++)
 		s->hold[i] = (struct sr_hold){ s, i };
 	*state = s;
@@ -255,13 +245,13 @@ static void sr_fini(void *state)
 }
 
 static const struct modinit_option sr_options[] = {
-	{ "map", MODINIT_OPT_MAP, NULL,
-	  "signal to signal or ignore, e.g. {SIGTERM: SIGQUIT, SIGWINCH: ignore}", false },
-	{ "target", MODINIT_OPT_STRING, NULL,
-	  "child, group or all (default: the mode's target, the child in wait mode)", false },
-	{ "delay", MODINIT_OPT_MAP, NULL,
-	  "signal to duration, forwarded after it, e.g. {SIGTERM: 15s}", false },
-	{ NULL, 0, NULL, NULL, false },
+	{ .key = "map", .type = MODINIT_OPT_MAP,
+	  .help = "signal to signal or ignore, e.g. {SIGTERM: SIGQUIT, SIGWINCH: ignore}" },
+	{ .key = "target", .type = MODINIT_OPT_ENUM, .choices = sr_targets,
+	  .help = "child, group or all (default: the mode's target, the child in wait mode)" },
+	{ .key = "delay", .type = MODINIT_OPT_MAP,
+	  .help = "signal to duration, forwarded after it, e.g. {SIGTERM: 15s}" },
+	{ .key = NULL },
 };
 
 MODINIT_MODULE_EXPORT const struct modinit_module modinit_module = {

@@ -61,9 +61,9 @@ static void wac_fini(void *state)
 }
 
 static const struct modinit_option wac_options[] = {
-	{ "stop_signal", MODINIT_OPT_SIGNAL, "SIGTERM",
-	  "the signal that starts the shutdown of every process", false },
-	{ NULL, 0, NULL, NULL, false },
+	{ .key = "stop_signal", .type = MODINIT_OPT_SIGNAL, .default_value = "SIGTERM",
+	  .help = "the signal that starts the shutdown of every process" },
+	{ .key = NULL },
 };
 
 MODINIT_MODULE_EXPORT const struct modinit_module modinit_module = {

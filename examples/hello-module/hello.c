@@ -130,10 +130,14 @@ static void hello_fini(void *state)
 	free(h);
 }
 
+/* Designated initializers: struct modinit_option grows at its end with
+ * each ABI minor, and fields left out are zero. */
 static const struct modinit_option hello_options[] = {
-	{ "file", MODINIT_OPT_STRING, NULL, "file the events are appended to", true },
-	{ "greeting", MODINIT_OPT_STRING, "hello", "word logged at start", false },
-	{ NULL, 0, NULL, NULL, false },
+	{ .key = "file", .type = MODINIT_OPT_STRING, .required = true,
+	  .help = "file the events are appended to" },
+	{ .key = "greeting", .type = MODINIT_OPT_STRING, .default_value = "hello",
+	  .help = "word logged at start" },
+	{ .key = NULL },
 };
 
 MODINIT_MODULE_EXPORT const struct modinit_module modinit_module = {

@@ -36,8 +36,17 @@ extern "C" {
 /** Incompatible ABI changes bump the major: it must match exactly. */
 #define MODINIT_ABI_MAJOR 1
 /** Compatible additions (fields appended to the structs) bump the minor: a
- *  module built for a newer minor than the running modinit is refused. */
-#define MODINIT_ABI_MINOR 0
+ *  module built for a newer minor than the running modinit is refused, and
+ *  a module built for an older minor runs unchanged: modinit never reads a
+ *  field the module's own minor does not have, and lays out what it hands
+ *  over (option values) with the element sizes the module was built with.
+ *  1.1 adds: the descriptor's option_size and value_size, the option types
+ *  ENUM, PATH, LIST_OF and SECTION (with choices, item_type and fields in
+ *  struct modinit_option, index, list and section in struct modinit_value),
+ *  modinit_options.value_size and modinit_at(), modinit_spawn_opts.size
+ *  and MODINIT_SPAWN_OPTS_INIT, the host services state_write, dry_run and
+ *  parse_value. */
+#define MODINIT_ABI_MINOR 1
 /** The one symbol a module exports. */
 #define MODINIT_MODULE_SYMBOL "modinit_module"
 /** Put this before the descriptor's definition to export it. */
@@ -84,6 +93,16 @@ enum modinit_opt_type {
 	MODINIT_OPT_STRING_LIST,  /**< list of scalars: value.strv / count */
 	MODINIT_OPT_MAP,          /**< a mapping, checked by the module: node */
 	MODINIT_OPT_LIST,         /**< a list, checked by the module: node */
+	/* ABI 1.1 */
+	MODINIT_OPT_ENUM,         /**< one word of the option's choices:
+				       value.str, and value.index in choices */
+	MODINIT_OPT_PATH,         /**< an absolute path: value.str */
+	MODINIT_OPT_LIST_OF,      /**< a list whose items are all item_type:
+				       value.list (read with modinit_at) and
+				       value.count; string, enum and path items
+				       also as value.strv */
+	MODINIT_OPT_SECTION,      /**< a mapping checked against its own schema
+				       (fields): value.section (modinit_opt) */
 };
 
 /** One entry of a module's option schema; the array ends with key NULL. */
@@ -94,6 +113,15 @@ struct modinit_option {
 				        NULL for none (MAP/LIST: always NULL) */
 	const char *help;          /**< one line for --describe-module */
 	bool required;             /**< missing from the config is an error */
+	/* ABI 1.1: read only from modules built for 1.1 or later. */
+	const char *const *choices; /**< ENUM, or LIST_OF ENUM: the allowed
+				         words, NULL-terminated */
+	enum modinit_opt_type item_type; /**< LIST_OF: the type of each item
+					      (not LIST_OF, MAP, LIST or
+					      STRING_LIST) */
+	const struct modinit_option *fields; /**< SECTION, or LIST_OF SECTION:
+						  the nested schema, ends with
+						  key NULL */
 };
 
 /** A validated option value, as init receives it. */
@@ -110,28 +138,50 @@ struct modinit_value {
 	int signo;                       /**< SIGNAL */
 	const char *const *strv;         /**< STRING_LIST, count entries */
 	size_t count;                    /**< STRING_LIST */
+	/* ABI 1.1: present in values handed to modules built for 1.1 or later. */
+	size_t index;                    /**< ENUM: position of str in choices */
+	const struct modinit_options *list;    /**< LIST_OF: the items (each a
+						    value of item_type, key the
+						    option's); NULL if not set */
+	const struct modinit_options *section; /**< SECTION: its options;
+						    NULL if not set */
 };
 
-/** Every option of the schema, in schema order, set or not. */
+/** Every option of the schema, in schema order, set or not (also the
+ *  items of a LIST_OF and the options of a SECTION). */
 struct modinit_options {
 	size_t count;
-	const struct modinit_value *values;
-	const struct modinit_node *node; /**< the module's whole config item */
+	const struct modinit_value *values; /**< read with modinit_at() */
+	const struct modinit_node *node; /**< the module's whole config item
+					      (the list or mapping for LIST_OF
+					      and SECTION values) */
+	/* ABI 1.1 */
+	size_t value_size; /**< distance between two values: the
+			        sizeof(struct modinit_value) the module was
+			        built with, so that the struct can grow */
 };
+
+/** Value i of o (i < o->count). Strides by o->value_size, never by this
+ *  header's sizeof, so a later modinit can hand over longer values. */
+static inline const struct modinit_value *modinit_at(const struct modinit_options *o, size_t i)
+{
+	return (const struct modinit_value *)(const void *)((const char *)o->values +
+							     i * o->value_size);
+}
 
 /** The value of option key (NULL if the schema has no such key). */
 static inline const struct modinit_value *
 modinit_opt(const struct modinit_options *o, const char *key)
 {
 	for (size_t i = 0; i < o->count; i++) {
-		const char *a = o->values[i].key, *b = key;
+		const char *a = modinit_at(o, i)->key, *b = key;
 
 		while (*a && *a == *b) {
 			a++;
 			b++;
 		}
 		if (*a == *b)
-			return &o->values[i];
+			return modinit_at(o, i);
 	}
 	return NULL;
 }
@@ -164,13 +214,25 @@ typedef void (*modinit_fd_cb)(void *arg, int fd, uint32_t events);
 /** A helper's end: status as from waitpid (use the W* macros). */
 typedef void (*modinit_exit_cb)(void *arg, pid_t pid, int status);
 
-/** How host->spawn starts a helper. Zero-initialise, then set fields. */
+/** How host->spawn starts a helper. Start from MODINIT_SPAWN_OPTS_INIT,
+ *  then set fields. */
 struct modinit_spawn_opts {
 	int stdin_fd;  /**< dup'ed onto 0 in the helper; -1: /dev/null */
 	int stdout_fd; /**< onto 1; -1: modinit's own stdout */
 	int stderr_fd; /**< onto 2; -1: modinit's own stderr */
 	bool new_group; /**< own process group (so it can be killed whole) */
+	/* ABI 1.1 */
+	size_t size;   /**< sizeof(struct modinit_spawn_opts) as built: modinit
+			    reads no field past it. 0 (a zeroed struct): the
+			    1.0 fields only. Modules built for 1.0 have no size
+			    and modinit reads only their 1.0 fields. */
 };
+
+/** Defaults for spawn options: /dev/null in, modinit's stdout and stderr,
+ *  same process group, and the size set. */
+#define MODINIT_SPAWN_OPTS_INIT                                               \
+	{ .stdin_fd = -1, .stdout_fd = -1, .stderr_fd = -1, .new_group = false, \
+	  .size = sizeof(struct modinit_spawn_opts) }
 
 /**
  * Services modinit offers a module. The table is const and owned by
@@ -248,6 +310,13 @@ struct modinit_host {
 	int (*error_at)(const struct modinit_host *h, const struct modinit_node *node,
 			char *err, size_t errlen, const char *fmt, ...)
 		__attribute__((format(printf, 5, 6)));
+
+	/* ---- ABI 1.1 ------------------------------------------------------ */
+	/* A module built for 1.1 may run on a later host whose table is longer,
+	 * never on an older one (it is refused): the services below are there
+	 * for it. A module that also runs where they may be missing, or that
+	 * calls a service added after its minor, tests with MODINIT_HOST_HAS. */
+
 	/** Replace the file name (a plain name: no '/', no leading '.') in the
 	 *  state directory with len bytes of data, atomically: readers see the
 	 *  old content or the new, never half. The directory is checked as for
@@ -261,10 +330,22 @@ struct modinit_host {
 	 *  maybe next to a running modinit: init must then claim nothing that
 	 *  one may hold (no bind, no file). Present when h->size covers it. */
 	bool (*dry_run)(const struct modinit_host *h);
+	/** parse_node's sized successor: converts one scalar node like a
+	 *  typed option (STRING, BOOL, INT, DURATION, SIGNAL or PATH) and
+	 *  writes at most out_size bytes of out (pass sizeof(*out)); bytes of
+	 *  a longer value the caller does not know are never written. 0, or
+	 *  -EINVAL with the message in err as parse_node writes it. (parse_node
+	 *  itself writes the 1.0 fields of struct modinit_value only.) */
+	int (*parse_value)(const struct modinit_host *h, int type,
+			   const struct modinit_node *node, const char *what,
+			   struct modinit_value *out, size_t out_size, char *err,
+			   size_t errlen);
 };
 
 /** true if the host table h has the service field: the table grows at its
- *  end, and a module may be loaded by an older modinit with a shorter one. */
+ *  end, and a module may be loaded by an older modinit with a shorter one.
+ *  True for every service of the module's own minor on a host that loaded
+ *  it; test those added later before calling them. */
 #define MODINIT_HOST_HAS(h, field) \
 	((h)->size >= offsetof(struct modinit_host, field) + sizeof((h)->field))
 
@@ -358,12 +439,22 @@ struct modinit_module {
 	void (*on_exit)(void *state, int *code);
 	/** Last call: free the state. */
 	void (*fini)(void *state);
+
+	/* ABI 1.1: the element sizes the module was built with, so that the
+	 * structs it shares in arrays can grow. MODINIT_MODULE_HEADER sets
+	 * them; a 1.0 descriptor has neither (1.0 sizes are used). */
+	uint32_t option_size;  /**< sizeof(struct modinit_option): the distance
+				    between two entries of options (and fields) */
+	uint32_t value_size;   /**< sizeof(struct modinit_value): how modinit
+				    lays out the values init receives */
 };
 
 /** The first fields of every descriptor. */
 #define MODINIT_MODULE_HEADER                                                 \
 	.magic = MODINIT_MODULE_MAGIC, .abi_major = MODINIT_ABI_MAJOR,        \
-	.abi_minor = MODINIT_ABI_MINOR, .size = sizeof(struct modinit_module)
+	.abi_minor = MODINIT_ABI_MINOR, .size = sizeof(struct modinit_module), \
+	.option_size = sizeof(struct modinit_option),                         \
+	.value_size = sizeof(struct modinit_value)
 
 #ifdef __cplusplus
 }

@@ -252,6 +252,19 @@ static int fh_parse_node(const struct modinit_host *h, int type, const struct mo
 	return fh_error_at(h, node, err, errlen, "%s: %s", what, why);
 }
 
+/* parse_value as modinit has it: at most out_size bytes written. */
+static int fh_parse_value(const struct modinit_host *h, int type, const struct modinit_node *node,
+			  const char *what, struct modinit_value *out, size_t out_size, char *err,
+			  size_t errlen)
+{
+	char why[256];
+
+	if (loader_value_out((enum modinit_opt_type)type, node, out, out_size, why,
+			     sizeof(why)) == 0)
+		return 0;
+	return fh_error_at(h, node, err, errlen, "%s: %s", what, why);
+}
+
 void fake_host_init(struct fake_host *fh, const char *module_name)
 {
 	memset(fh, 0, sizeof(*fh));
@@ -274,6 +287,7 @@ void fake_host_init(struct fake_host *fh, const char *module_name)
 		.error_at = fh_error_at,
 		.state_write = fh_state_write,
 		.dry_run = fh_dry_run,
+		.parse_value = fh_parse_value,
 	};
 	fh->name = module_name;
 	fh->config_file = "test.yaml";
