@@ -1519,17 +1519,17 @@ static void hc_fini(void *state)
 }
 
 static const struct modinit_option hc_options[] = {
-	{ "checks", MODINIT_OPT_LIST, NULL,
-	  "the checks: [{name: web, http: http://127.0.0.1:8080/healthz, interval: 10s}]", true },
-	{ "on_unhealthy", MODINIT_OPT_STRING, "none",
-	  "none, restart, exit:CODE or signal:SIGNAL, when a liveness check is unhealthy", false },
-	{ "restart", MODINIT_OPT_MAP, NULL,
-	  "{max: 5, backoff: 1s, max_backoff: 30s, exit_code: 1} for on_unhealthy: restart", false },
-	{ "listen", MODINIT_OPT_STRING, NULL,
-	  "ADDRESS:PORT serving GET /healthz and /readyz, e.g. 127.0.0.1:8081", false },
-	{ "listen_public", MODINIT_OPT_BOOL, "false",
-	  "allow listen on an address that is not loopback", false },
-	{ NULL, 0, NULL, NULL, false },
+	{ .key = "checks", .type = MODINIT_OPT_LIST, .required = true,
+	  .help = "the checks: [{name: web, http: http://127.0.0.1:8080/healthz, interval: 10s}]" },
+	{ .key = "on_unhealthy", .type = MODINIT_OPT_STRING, .default_value = "none",
+	  .help = "none, restart, exit:CODE or signal:SIGNAL, when a liveness check is unhealthy" },
+	{ .key = "restart", .type = MODINIT_OPT_MAP,
+	  .help = "{max: 5, backoff: 1s, max_backoff: 30s, exit_code: 1} for on_unhealthy: restart" },
+	{ .key = "listen", .type = MODINIT_OPT_STRING,
+	  .help = "ADDRESS:PORT serving GET /healthz and /readyz, e.g. 127.0.0.1:8081" },
+	{ .key = "listen_public", .type = MODINIT_OPT_BOOL, .default_value = "false",
+	  .help = "allow listen on an address that is not loopback" },
+	{ .key = NULL },
 };
 
 MODINIT_MODULE_EXPORT const struct modinit_module modinit_module = {
