@@ -478,12 +478,14 @@ int cfg_parse_buffer(const char *name, const char *buf, size_t len, struct cfg_d
 	return 0;
 }
 
-static int cfg_read(const char *path, char **out, size_t *len, char *err, size_t errlen)
+/* Open path for reading without ever blocking: O_NONBLOCK so that a FIFO
+ * with no writer (or a device) cannot hold PID 1 in open(2), O_NOCTTY so
+ * that a terminal never becomes ours. Only a regular file of at most
+ * CONFIG_MAX_BYTES is accepted; its size is in *size. */
+static int cfg_open(const char *path, size_t *size, char *err, size_t errlen)
 {
 	struct stat st;
-	char *buf;
-	size_t got = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY), fl;
 
 	if (fd < 0 || fstat(fd, &st) < 0) {
 		int e = errno;
@@ -500,9 +502,31 @@ static int cfg_read(const char *path, char **out, size_t *len, char *err, size_t
 		close(fd);
 		return -EINVAL;
 	}
-	buf = malloc((size_t)st.st_size + 1);
-	while (buf && got < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
+	/* A regular file: reads do not block; clear the flag all the same, so
+	 * that a short read is never an EAGAIN. */
+	fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0) {
+		int e = errno;
+
+		snprintf(err, errlen, "%s: %s", path, strerror(e));
+		close(fd);
+		return -e;
+	}
+	*size = (size_t)st.st_size;
+	return fd;
+}
+
+static int cfg_read(const char *path, char **out, size_t *len, char *err, size_t errlen)
+{
+	size_t size = 0, got = 0;
+	int fd = cfg_open(path, &size, err, errlen);
+	char *buf;
+
+	if (fd < 0)
+		return fd;
+	buf = malloc(size + 1);
+	while (buf && got < size) {
+		ssize_t n = read(fd, buf + got, size - got);
 
 		if (n <= 0 && !(n < 0 && errno == EINTR))
 			break;
@@ -510,7 +534,7 @@ static int cfg_read(const char *path, char **out, size_t *len, char *err, size_t
 			got += (size_t)n;
 	}
 	close(fd);
-	if (!buf || got != (size_t)st.st_size) {
+	if (!buf || got != size) {
 		snprintf(err, errlen, "%s: %s", path, buf ? "cannot read the whole file" : strerror(ENOMEM));
 		free(buf);
 		return buf ? -EIO : -ENOMEM;
