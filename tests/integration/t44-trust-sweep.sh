@@ -6,7 +6,7 @@
 # kills the tree before exiting 70, must reach such a process too.
 . "$MODINIT_SRCDIR/tests/integration/lib.sh"
 need_root_ns
-plan 13
+plan 14
 # A bound well above grace + a few sweeps; valgrind keeps lib.sh's own.
 [ -n "$MODINIT_WRAPPER" ] || LIMIT=20
 KILLED='^modinit: warning: grace period of 300 ms over: sent SIGKILL to the remaining processes$'
@@ -78,6 +78,25 @@ out=$(ns_sub --grace 1h -- sh -c "$LEFT" "$TESTCHILD" thread-exit "$WORK/f" 2>"$
 expect_eq "subreaper, the stop signal reaches a leftover with only a thread left" \
 	"3|live=0" "$?|$out"
 expect_nomatch "no SIGKILL was needed" 'SIGKILL' "$(cat "$WORK/err")"
+
+# A shutdown a module asks for while the main command runs: the stop signal
+# goes to the main command through the pipeline and to every other process
+# directly, the thread-only one included (grace of an hour: not waited for).
+cat >"$WORK/hc.yaml" <<EOC
+modules:
+  - name: healthcheck
+    on_unhealthy: exit:5
+    checks:
+      - name: armed
+        exec: [sh, -c, 'test ! -e $WORK/armed']
+        interval: 100ms
+        retries: 1
+EOC
+out=$(ns_sub --module-path "$MODINIT_MODDIR" --state-dir "$WORK" -c "$WORK/hc.yaml" --grace 1h -- \
+	sh -c '"$0" thread-exit "$1" & read x < "$1"; touch "$2"; exec sleep 1000' \
+	"$TESTCHILD" "$WORK/f" "$WORK/armed" 2>"$WORK/err")
+expect_eq "a shutdown requested while the command runs stops a thread-only process too" \
+	"5|live=0" "$?|$out"
 
 # (c) A fault inside modinit as a subreaper: it kills its children before
 # exiting 70, the thread-only one included.
