@@ -20,26 +20,41 @@ struct proc_ent {
 	signed char state; /* -1 unknown, 0 not a descendant, 1 descendant */
 };
 
-/* Parse "pid (comm) S ppid ..." from a stat line; comm may hold ") ". */
-static int proc_parse_stat(const char *buf, char *state, pid_t *ppid)
+/* Parse "pid (comm) S ppid ..." from a stat line; comm may hold ") ".
+ * *alive: not a zombie, or a zombie thread-group leader that still has live
+ * threads (its main thread called pthread_exit): such a process never goes
+ * away unless signalled, and kill(pid) reaches its whole thread group. Its
+ * num_threads (field 20) still counts the live threads; a real zombie's is 1. */
+static int proc_parse_stat(const char *buf, bool *alive, pid_t *ppid)
 {
 	const char *p = strrchr(buf, ')');
 	long v = 0;
+	char state;
 
 	if (!p || p[1] != ' ' || !p[2] || p[3] != ' ')
 		return -EINVAL;
-	*state = p[2];
+	state = p[2];
 	p += 4;
 	if (!isdigit((unsigned char)*p))
 		return -EINVAL;
 	while (isdigit((unsigned char)*p))
 		v = v * 10 + (*p++ - '0');
 	*ppid = (pid_t)v;
+	*alive = state != 'Z';
+	if (*alive)
+		return 0;
+	/* From the end of ppid (field 4), 16 spaces on is num_threads. */
+	for (int field = 4; field < 20 && *p; p++)
+		if (*p == ' ')
+			field++;
+	for (v = 0; isdigit((unsigned char)*p);)
+		v = v * 10 + (*p++ - '0');
+	*alive = v > 1;
 	return 0;
 }
 
 /* open/read/close only: shared by the normal walk and the fault handler. */
-static int proc_read_stat(pid_t pid, char *state, pid_t *ppid)
+static int proc_read_stat(pid_t pid, bool *alive, pid_t *ppid)
 {
 	char path[32], buf[512];
 	int fd, i = 0;
@@ -64,7 +79,7 @@ static int proc_read_stat(pid_t pid, char *state, pid_t *ppid)
 	if (n <= 0)
 		return -EIO;
 	buf[n] = '\0';
-	return proc_parse_stat(buf, state, ppid);
+	return proc_parse_stat(buf, alive, ppid);
 }
 
 static int cmp_pid(const void *a, const void *b)
@@ -74,7 +89,7 @@ static int cmp_pid(const void *a, const void *b)
 	return (x->pid > y->pid) - (x->pid < y->pid);
 }
 
-/* All processes with their parent, sorted by pid; zombies left out. */
+/* All live processes with their parent, sorted by pid (see proc_parse_stat). */
 static long proc_snapshot(struct proc_ent **out)
 {
 	DIR *d = opendir("/proc");
@@ -85,14 +100,14 @@ static long proc_snapshot(struct proc_ent **out)
 	if (!d)
 		return -errno;
 	while ((de = readdir(d))) {
-		char state;
+		bool alive;
 		pid_t ppid;
 		long pid;
 
 		if (!isdigit((unsigned char)de->d_name[0]))
 			continue;
 		pid = strtol(de->d_name, NULL, 10);
-		if (proc_read_stat((pid_t)pid, &state, &ppid) < 0 || state == 'Z')
+		if (proc_read_stat((pid_t)pid, &alive, &ppid) < 0 || !alive)
 			continue;
 		if (n == cap) {
 			struct proc_ent *nv = realloc(v, (cap = cap ? cap * 2 : 256) * sizeof(*v));
@@ -231,7 +246,7 @@ static int proc_kill_children_pass(pid_t self, int sig)
 		for (long off = 0; off < n;) {
 			struct linux_dirent64 *de = (struct linux_dirent64 *)(buf + off);
 			long pid = 0;
-			char state;
+			bool alive;
 			pid_t ppid;
 			const char *c = de->d_name;
 
@@ -240,8 +255,8 @@ static int proc_kill_children_pass(pid_t self, int sig)
 				pid = pid * 10 + (*c++ - '0');
 			if (*c || pid <= 0)
 				continue;
-			if (proc_read_stat((pid_t)pid, &state, &ppid) == 0 && ppid == self &&
-			    state != 'Z' && kill((pid_t)pid, sig) == 0)
+			if (proc_read_stat((pid_t)pid, &alive, &ppid) == 0 && ppid == self && alive &&
+			    kill((pid_t)pid, sig) == 0)
 				found++;
 		}
 	}

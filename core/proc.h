@@ -6,8 +6,9 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-/* Every live (non-zombie) descendant of root. *out is malloc'd (free it);
- * returns the count, or -errno. */
+/* Every live descendant of root: not a zombie, or a zombie thread-group
+ * leader whose other threads still run (it never ends unless signalled).
+ * *out is malloc'd (free it); returns the count, or -errno. */
 long proc_descendants(pid_t root, pid_t **out);
 /* Signal every live descendant of root; returns how many were signalled. */
 long proc_signal_descendants(pid_t root, int sig);

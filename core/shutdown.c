@@ -22,21 +22,58 @@ long shutdown_signal_all(struct modinit *m, int sig)
 	return proc_signal_descendants(m->self, sig);
 }
 
+/* How often SIGKILL is sent again while anything is left: short, since a
+ * sweep only races with forks, and only while killing (never when idle). */
+#define SHUTDOWN_SWEEP_MS 50
+
+static void shutdown_resweep(void *arg);
+
+/* KILLING: SIGKILL to everything left, then again on a timer for as long as
+ * anything was: a process that forks while a sweep runs leaves children the
+ * sweep never saw (as a subreaper the /proc walk is a snapshot), and as
+ * orphans they come to us; the run only ends once they are gone too. */
+static void shutdown_sweep(struct modinit *m, bool first)
+{
+	long n = shutdown_signal_all(m, SIGKILL);
+	int r;
+
+	/* Once said is enough: the same error would come back every sweep. */
+	if (n < 0)
+		log_msg(first ? LOGL_ERROR : LOGL_DEBUG, "cannot kill the remaining processes: %s",
+			strerror((int)-n));
+	else if (n > 0 && first)
+		log_msg(LOGL_WARN, "grace period of %llu ms over: sent SIGKILL to the remaining processes",
+			(unsigned long long)m->sd.grace_ms);
+	else if (n > 0)
+		log_msg(LOGL_DEBUG, "sent SIGKILL again to what is left");
+	if (n == 0)
+		return; /* the last reaps end the run */
+	/* After an error too: it may pass (EMFILE, ENOMEM). */
+	r = loop_timer_add(&m->loop, SHUTDOWN_SWEEP_MS, shutdown_resweep, m, &m->sd.grace_timer);
+	if (r < 0)
+		log_msg(LOGL_ERROR, "cannot arm the timer to kill again: %s", strerror(-r));
+}
+
+/* In KILLING the grace timer's slot holds the sweep timer: shutdown_check_done
+ * cancels it with the run's end. */
+static void shutdown_resweep(void *arg)
+{
+	struct modinit *m = arg;
+
+	m->sd.grace_timer = 0;
+	if (m->sd.state == SD_KILLING)
+		shutdown_sweep(m, false);
+}
+
 static void shutdown_grace_over(void *arg)
 {
 	struct modinit *m = arg;
-	long n;
 
 	m->sd.grace_timer = 0;
 	if (m->sd.state != SD_STOPPING)
 		return;
 	m->sd.state = SD_KILLING;
-	n = shutdown_signal_all(m, SIGKILL);
-	if (n < 0)
-		log_msg(LOGL_ERROR, "cannot kill the remaining processes: %s", strerror((int)-n));
-	else if (n > 0)
-		log_msg(LOGL_WARN, "grace period of %llu ms over: sent SIGKILL to the remaining processes",
-			(unsigned long long)m->sd.grace_ms);
+	shutdown_sweep(m, true);
 }
 
 /* The main command's stop signal goes through the signal pipeline, so that

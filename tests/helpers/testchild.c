@@ -20,6 +20,18 @@
  *   testchild run CMD...            run CMD, wait for it and print how it
  *                                   ended: "exit N" or "signal N" (a shell's
  *                                   $? cannot tell 128+N from signal N)
+ *   testchild forkloop FIFO N       ignore SIGTERM, start N children that
+ *                                   pause, then 8 that fork without end
+ *                                   (each new process pauses and ignores
+ *                                   SIGTERM too; past 4 children a forker
+ *                                   kills and reaps its oldest, so at most
+ *                                   N+41 processes live), write "ready PID"
+ *                                   and pause
+ *   testchild thread-exit FIFO [ignore-term]
+ *                                   end the main thread alone (pthread_exit)
+ *                                   while another thread lives on: once the
+ *                                   pid shows as a zombie, that thread writes
+ *                                   "ready PID" and pauses
  *
  * Everything a signal handler does is async-signal-safe (write(2) only). */
 #define _GNU_SOURCE
@@ -27,6 +39,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -239,6 +252,121 @@ static int cmd_run(char **argv)
 	return 0;
 }
 
+static __attribute__((noreturn)) void pause_forever(void)
+{
+	for (;;)
+		pause();
+}
+
+/* Fork pausing children without end, killing and reaping the oldest once
+ * there are 4: the forks go on, the number of processes stays bounded. */
+static __attribute__((noreturn)) void forkloop_one(void)
+{
+	struct timespec ms = { 0, 1000 * 1000 };
+	pid_t kids[4] = { 0 };
+	/* The lowest free pid for each child (needs root; best effort): those
+	 * cmd_forkloop left free, which a /proc walk in pid order has passed
+	 * long before it is over, as happens after the pid counter wraps. */
+	int last = open("/proc/sys/kernel/ns_last_pid", O_WRONLY | O_CLOEXEC);
+
+	for (unsigned i = 0;; i++) {
+		pid_t *slot = &kids[i % 4], p;
+
+		if (last >= 0)
+			(void)!pwrite(last, "1", 1, 0);
+		p = fork();
+
+		if (p == 0)
+			pause_forever();
+		if (p < 0) {
+			nanosleep(&ms, NULL); /* at a pids limit: try again */
+			continue;
+		}
+		if (*slot > 0) {
+			kill(*slot, SIGKILL);
+			waitpid(*slot, NULL, 0);
+		}
+		*slot = p;
+	}
+}
+
+static void fork_or_die(void (*child)(void), int close_fd)
+{
+	pid_t p = fork();
+
+	if (p < 0)
+		die("fork");
+	if (p == 0) {
+		close(close_fd);
+		child();
+	}
+}
+
+static __attribute__((noreturn)) void exit_now(void)
+{
+	_exit(0);
+}
+
+/* 64 pids used and freed, n pausing children, then 8 forkers whose children
+ * take the low pids again: a sweep that walks /proc in pid order misses the
+ * children forked while it reads the others, and those forked while it
+ * kills the n pausing ones before it reaches the forkers. */
+static __attribute__((noreturn)) void cmd_forkloop(const char *fifo, long n)
+{
+	int fd = open_fifo(fifo);
+
+	signal(SIGTERM, SIG_IGN);
+	for (long i = 0; i < 64; i++)
+		fork_or_die(exit_now, fd);
+	while (wait(NULL) > 0)
+		;
+	for (long i = 0; i < n + 8; i++)
+		fork_or_die(i < n ? pause_forever : forkloop_one, fd);
+	say_ready(fd);
+	close(fd);
+	pause_forever();
+}
+
+static char leader_state(void)
+{
+	char buf[512], *p;
+	FILE *f = fopen("/proc/self/stat", "r"); /* the leader's, from any thread */
+	size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+
+	if (f)
+		fclose(f);
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' ? p[2] : '?';
+}
+
+/* The thread says ready only once the main thread has ended, so that the
+ * test starts its shutdown with the pid already shown as a zombie. */
+static void *thread_exit_wait(void *arg)
+{
+	struct timespec ms = { 0, 1000 * 1000 };
+	int fd = (int)(long)arg;
+
+	for (int i = 0; i < 10000 && leader_state() != 'Z'; i++)
+		nanosleep(&ms, NULL);
+	say_ready(fd);
+	close(fd);
+	pause_forever();
+}
+
+static __attribute__((noreturn)) void cmd_thread_exit(const char *fifo, bool ignore_term)
+{
+	pthread_t t;
+	int fd = open_fifo(fifo);
+
+	if (ignore_term)
+		signal(SIGTERM, SIG_IGN);
+	errno = pthread_create(&t, NULL, thread_exit_wait, (void *)(long)fd);
+	if (errno)
+		die("pthread_create");
+	pthread_exit(NULL);
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "";
@@ -263,6 +391,11 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "run") == 0 && argc > 2)
 		return cmd_run(argv + 2);
-	fprintf(stderr, "usage: testchild ready|ignore-term|signals|orphans|sigstate|setsig|rtmin|run ...\n");
+	if (strcmp(cmd, "forkloop") == 0 && argc == 4)
+		cmd_forkloop(argv[2], atol(argv[3]));
+	if (strcmp(cmd, "thread-exit") == 0 && (argc == 3 || argc == 4))
+		cmd_thread_exit(argv[2], argc == 4 && strcmp(argv[3], "ignore-term") == 0);
+	fprintf(stderr, "usage: testchild ready|ignore-term|signals|orphans|sigstate|setsig|rtmin|run|"
+		"forkloop|thread-exit ...\n");
 	return 99;
 }

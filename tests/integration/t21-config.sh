@@ -2,9 +2,10 @@
 # Configuration errors through the real binary: one line FILE:LINE:COL,
 # status 78, nothing spawned; module names and module option errors; the
 # example configuration shipped with the sources passes --check-config;
-# MODINIT_CONFIG names the file when -c is absent.
+# MODINIT_CONFIG names the file when -c is absent; a FIFO (or any file
+# that is not a regular one) is refused at once, never waited on.
 . "$MODINIT_SRCDIR/tests/integration/lib.sh"
-plan 9
+plan 13
 MP="--module-path $MODINIT_MODDIR"
 
 # run_cfg FILE: modinit with FILE, a command that leaves a trace if run.
@@ -49,4 +50,19 @@ expect_eq "MODINIT_CONFIG is read when -c is absent" \
 printf 'command: [sh, -c, "exit 7"]\n' >"$WORK/cmd.yaml"
 "$MODINIT_BIN" -q -c "$WORK/cmd.yaml"
 expect_eq "command: in the file runs when the command line has none" 7 "$?"
+
+# A FIFO nobody writes to: opening it to read would wait for a writer
+# forever. Bounded, so that a modinit stuck in open() fails (124) instead
+# of hanging the test; the bound is far above the time a refusal takes.
+mkfifo "$WORK/fifo.yaml"
+out=$(timeout -k 2 10 "$MODINIT_BIN" $MP -c "$WORK/fifo.yaml" -- sh -c "touch $WORK/spawned" 2>&1)
+expect_eq "-c FIFO: refused at once, not a regular file" \
+	"78|modinit: error: $WORK/fifo.yaml: not a regular file" "$?|$out"
+check "nothing was spawned" test ! -e "$WORK/spawned"
+out=$(MODINIT_CONFIG="$WORK/fifo.yaml" timeout -k 2 10 "$MODINIT_BIN" -- true 2>&1)
+expect_eq "MODINIT_CONFIG naming a FIFO: the same" \
+	"78|modinit: error: $WORK/fifo.yaml: not a regular file" "$?|$out"
+out=$(timeout -k 2 10 "$MODINIT_BIN" --check-config -c "$WORK/fifo.yaml" 2>&1)
+expect_eq "--check-config -c FIFO: the same" \
+	"78|modinit: error: $WORK/fifo.yaml: not a regular file" "$?|$out"
 finish

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -273,6 +274,99 @@ static void test_small_err(void **state)
 	cfg_doc_free(&doc);
 }
 
+/* With several duplicates, the first in document order is reported, as
+ * soon as its key is read: before its value and before any later key. */
+static void test_dup_order(void **state)
+{
+	static const char *const cases[][2] = {
+		{ "a: 1\nb: 1\nb: 2\na: 2\n", "mem:3:1: duplicate key \"b\" (first given at line 2)" },
+		{ "a: 1\nx: {b: 1, b: 2}\na: 2\n", "mem:2:11: duplicate key \"b\" (first given at line 2)" },
+		{ "a: 1\na: {b: 1, b: 2}\n", "mem:2:1: duplicate key \"a\" (first given at line 1)" },
+		{ "a: 1\nb: 2\nc: 3\nb: 4\nc: 5\nb: 6\n",
+		  "mem:4:1: duplicate key \"b\" (first given at line 2)" },
+		{ "{x: 1, y: 2, x: 3}\n", "mem:1:14: duplicate key \"x\" (first given at line 1)" },
+	};
+	struct cfg_doc doc;
+	char err[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		err[0] = '\0';
+		assert_int_equal(cfg_parse_buffer("mem", cases[i][0], strlen(cases[i][0]), &doc, err,
+						  sizeof(err)), -EINVAL);
+		assert_string_equal(err, cases[i][1]);
+		cfg_doc_free(&doc);
+	}
+}
+
+/* "k00000: 1\n" ... for n keys (10 bytes each: 100k keys are just under the
+ * 1 MiB a file may have), then "k<dup>: 2\n" when dup >= 0. */
+static char *many_keys(long n, long dup, size_t *len)
+{
+	char *buf = malloc((size_t)n * 10 + 16);
+	size_t off = 0;
+
+	assert_non_null(buf);
+	for (long i = 0; i < n; i++)
+		off += (size_t)sprintf(buf + off, "k%05ld: 1\n", i);
+	if (dup >= 0)
+		off += (size_t)sprintf(buf + off, "k%05ld: 2\n", dup);
+	*len = off;
+	return buf;
+}
+
+/* CPU time of one parse, in ns: other processes on the machine do not count. */
+static long long parse_cpu_ns(const char *buf, size_t len, int expect)
+{
+	struct timespec a, b;
+	struct cfg_doc doc;
+	char err[256];
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &a);
+	assert_int_equal(cfg_parse_buffer("mem", buf, len, &doc, err, sizeof(err)), expect);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &b);
+	cfg_doc_free(&doc);
+	return (b.tv_sec - a.tv_sec) * 1000000000LL + (b.tv_nsec - a.tv_nsec);
+}
+
+/* The duplicate-key check must not be quadratic: ten times the keys may
+ * cost about ten times the time (n log n: a bit more), far from the hundred
+ * times of a scan of every earlier key. The best of three runs each, as CPU
+ * time, keeps a loaded machine out of the ratio. */
+static void test_many_keys(void **state)
+{
+	size_t small_len, big_len;
+	char *small = many_keys(10000, -1, &small_len), *big = many_keys(100000, -1, &big_len);
+	long long t_small = -1, t_big = -1;
+
+	(void)state;
+	for (int i = 0; i < 3; i++) {
+		long long s = parse_cpu_ns(small, small_len, 0), b = parse_cpu_ns(big, big_len, 0);
+
+		t_small = t_small < 0 || s < t_small ? s : t_small;
+		t_big = t_big < 0 || b < t_big ? b : t_big;
+	}
+	print_message("# 10k keys: %lld us, 100k keys: %lld us\n", t_small / 1000, t_big / 1000);
+	assert_true(t_big < 40 * t_small);
+	free(small);
+	free(big);
+}
+
+/* A duplicate after 100k keys is found, with the first one's line. */
+static void test_many_keys_dup(void **state)
+{
+	size_t len;
+	char *buf = many_keys(100000, 5, &len);
+	struct cfg_doc doc;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(cfg_parse_buffer("mem", buf, len, &doc, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "mem:100001:1: duplicate key \"k00005\" (first given at line 6)");
+	cfg_doc_free(&doc);
+	free(buf);
+}
+
 static int by_name(const struct dirent **a, const struct dirent **b)
 {
 	return strcmp((*a)->d_name, (*b)->d_name);
@@ -322,6 +416,9 @@ int main(void)
 	tests[nt++] = (struct CMUnitTest){ .name = "directory", .test_func = test_directory };
 	tests[nt++] = (struct CMUnitTest){ .name = "buffer", .test_func = test_buffer };
 	tests[nt++] = (struct CMUnitTest){ .name = "small error buffer", .test_func = test_small_err };
+	tests[nt++] = (struct CMUnitTest){ .name = "duplicate order", .test_func = test_dup_order };
+	tests[nt++] = (struct CMUnitTest){ .name = "100k keys", .test_func = test_many_keys };
+	tests[nt++] = (struct CMUnitTest){ .name = "100k keys, duplicate", .test_func = test_many_keys_dup };
 	if (bad < 30) {
 		printf("Bail out! only %zu bad-*.yaml fixtures found in %s\n", bad, fixture_dir());
 		return 1;
