@@ -10,59 +10,75 @@ need_root_ns
 plan 22
 ulimit -c 0 # the commands that die of a fault signal leave no core file
 
-faults="SEGV ABRT BUS FPE ILL TRAP SYS"
+# fault_signals: 19 checks, with kill, sigqueue and from inside the namespace.
+fault_signals() {
+	faults="SEGV ABRT BUS FPE ILL TRAP SYS"
 
-# The command catches the signal and exits 0 after it: modinit exits 0.
-for mode in pid1 sub; do
-	for s in $faults; do
+	# The command catches the signal and exits 0 after it: modinit exits 0.
+	for mode in pid1 sub; do
+		for s in $faults; do
+			exec 3<&-; rm -f "$WORK/sig"
+			fifo sig
+			bg_$mode -q -- "$TESTCHILD" signals "$WORK/sig" 1 >/dev/null 2>"$WORK/err"
+			get_line >/dev/null
+			kill -s "$s" "$HOSTPID"
+			got=$(get_line 5)
+			wait "$BG"
+			rc=$?
+			expect_eq "$mode: SIG$s sent by another process reaches the command, exit 0, no line" \
+				"$(signum "$s")|0|" "$got|$rc|$(cat "$WORK/err")"
+		done
+	done
+
+	# The command dies of it: modinit exits 128+N, like for any other signal.
+	for mode in pid1 sub; do
+		exec 3<&-; rm -f "$WORK/ready"
+		fifo ready
+		bg_$mode -q -- "$TESTCHILD" ready "$WORK/ready" >/dev/null 2>"$WORK/err"
+		get_line >/dev/null
+		kill -s SEGV "$HOSTPID"
+		wait "$BG"
+		expect_eq "$mode: a command killed by the forwarded SIGSEGV gives 139" "139|" "$?|$(cat "$WORK/err")"
+	done
+
+	# sigqueue (SI_QUEUE) is a sender too, not a fault.
+	for mode in pid1 sub; do
 		exec 3<&-; rm -f "$WORK/sig"
 		fifo sig
 		bg_$mode -q -- "$TESTCHILD" signals "$WORK/sig" 1 >/dev/null 2>"$WORK/err"
 		get_line >/dev/null
-		kill -s "$s" "$HOSTPID"
+		/usr/bin/kill -q 7 -s BUS "$HOSTPID"
 		got=$(get_line 5)
 		wait "$BG"
 		rc=$?
-		expect_eq "$mode: SIG$s sent by another process reaches the command, exit 0, no line" \
-			"$(signum "$s")|0|" "$got|$rc|$(cat "$WORK/err")"
+		expect_eq "$mode: SIGBUS sent with sigqueue is forwarded" "$(signum BUS)|0|" "$got|$rc|$(cat "$WORK/err")"
 	done
-done
 
-# The command dies of it: modinit exits 128+N, like for any other signal.
-for mode in pid1 sub; do
-	exec 3<&-; rm -f "$WORK/ready"
-	fifo ready
-	bg_$mode -q -- "$TESTCHILD" ready "$WORK/ready" >/dev/null 2>"$WORK/err"
-	get_line >/dev/null
-	kill -s SEGV "$HOSTPID"
-	wait "$BG"
-	expect_eq "$mode: a command killed by the forwarded SIGSEGV gives 139" "139|" "$?|$(cat "$WORK/err")"
-done
-
-# sigqueue (SI_QUEUE) is a sender too, not a fault.
-for mode in pid1 sub; do
+	# From inside the container: "kill -ABRT 1" by a process of the namespace.
 	exec 3<&-; rm -f "$WORK/sig"
 	fifo sig
-	bg_$mode -q -- "$TESTCHILD" signals "$WORK/sig" 1 >/dev/null 2>"$WORK/err"
+	bg_pid1 -q -- "$TESTCHILD" signals "$WORK/sig" 1 >/dev/null 2>"$WORK/err"
 	get_line >/dev/null
-	/usr/bin/kill -q 7 -s BUS "$HOSTPID"
+	nsenter -t "$HOSTPID" -p -- /usr/bin/kill -s ABRT 1
 	got=$(get_line 5)
 	wait "$BG"
 	rc=$?
-	expect_eq "$mode: SIGBUS sent with sigqueue is forwarded" "$(signum BUS)|0|" "$got|$rc|$(cat "$WORK/err")"
-done
+	expect_eq "kill -ABRT 1 inside the namespace is forwarded" "$(signum ABRT)|0|" "$got|$rc|$(cat "$WORK/err")"
+	exec 3<&-
+}
 
-# From inside the container: "kill -ABRT 1" by a process of the namespace.
-exec 3<&-; rm -f "$WORK/sig"
-fifo sig
-bg_pid1 -q -- "$TESTCHILD" signals "$WORK/sig" 1 >/dev/null 2>"$WORK/err"
-get_line >/dev/null
-nsenter -t "$HOSTPID" -p -- /usr/bin/kill -s ABRT 1
-got=$(get_line 5)
-wait "$BG"
-rc=$?
-expect_eq "kill -ABRT 1 inside the namespace is forwarded" "$(signum ABRT)|0|" "$got|$rc|$(cat "$WORK/err")"
-exec 3<&-
+if [ -n "$MODINIT_WRAPPER" ]; then
+	# valgrind takes these signals for faults of its own guest and cannot
+	# pass on one another process sent ("lost its siginfo", an assertion
+	# in its scheduler): what would be measured is valgrind.
+	i=0
+	while [ "$i" -lt 19 ]; do
+		ok "# SKIP a fault signal from outside is not deliverable under $MODINIT_WRAPPER"
+		i=$((i + 1))
+	done
+else
+	fault_signals
+fi
 
 # A stalled stderr reader: modinit's stderr is a full pipe nobody reads, it
 # logs a line per reaped orphan (-w) and more (-v), and the command makes
