@@ -47,7 +47,7 @@ fault_signals() {
 		fifo sig
 		bg_$mode -q -- "$TESTCHILD" signals "$WORK/sig" 1 >/dev/null 2>"$WORK/err"
 		get_line >/dev/null
-		/usr/bin/kill -q 7 -s BUS "$HOSTPID"
+		env kill -q 7 -s BUS "$HOSTPID"
 		got=$(get_line 5)
 		wait "$BG"
 		rc=$?
@@ -59,7 +59,7 @@ fault_signals() {
 	fifo sig
 	bg_pid1 -q -- "$TESTCHILD" signals "$WORK/sig" 1 >/dev/null 2>"$WORK/err"
 	get_line >/dev/null
-	nsenter -t "$HOSTPID" -p -- /usr/bin/kill -s ABRT 1
+	nsenter -t "$HOSTPID" -p -- kill -s ABRT 1
 	got=$(get_line 5)
 	wait "$BG"
 	rc=$?
