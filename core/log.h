@@ -1,10 +1,23 @@
-/* One log API for the core: stderr only, "modinit: LEVEL: message". */
+/* One log API for the core: stderr only, "modinit: LEVEL: message". Writing
+ * never blocks: a line that does not fit in a stalled stderr is dropped and
+ * counted, and a note with the count precedes the next line that fits. */
 #ifndef MODINIT_LOG_H
 #define MODINIT_LOG_H
 
 #include <stdarg.h>
+#include <stddef.h>
 
 enum log_level { LOGL_ERROR = 0, LOGL_WARN, LOGL_INFO, LOGL_DEBUG };
+
+/* Set up the non-blocking way to stderr (a separate O_NONBLOCK description
+ * of a pipe or terminal, MSG_DONTWAIT for a socket, a regular file as is).
+ * First thing in main: the fault handler writes through it too. */
+void log_open(void);
+/* Try once more to report dropped lines (at exit). */
+void log_close(void);
+/* Async-signal-safe: write buf as is, without waiting. 0 or -errno
+ * (-EAGAIN: stderr is full). For the fault handler. */
+int log_write_raw(const char *buf, size_t len);
 
 /* Clamp and set the threshold; messages above it are dropped. */
 void log_set_level(int level);

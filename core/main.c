@@ -38,9 +38,41 @@ static void setup_process(struct modinit *m, enum cfg_tristate subreaper)
 		if (!m->pid1 && !m->opts.subreaper && subreaper == CFG_AUTO)
 			log_msg(LOGL_INFO, "not PID 1: registered as a child subreaper");
 	}
-	if (m->opts.pdeathsig &&
-	    prctl(PR_SET_PDEATHSIG, (unsigned long)m->opts.pdeathsig, 0, 0, 0) < 0)
+}
+
+/* -p: the kernel sends the signal only for a death after the prctl, so a
+ * parent that died since modinit started (ppid, read first thing) is
+ * treated as if the signal had come. A PID 1 whose parent is outside its
+ * namespace sees ppid 0 throughout and relies on the prctl alone. */
+static void setup_pdeathsig(struct modinit *m, pid_t ppid)
+{
+	int sig = m->opts.pdeathsig;
+	char name[16];
+
+	if (prctl(PR_SET_PDEATHSIG, (unsigned long)sig, 0, 0, 0) < 0)
 		die(EXIT_INTERNAL, "cannot set the parent-death signal: %s", strerror(errno));
+	if (getppid() == ppid)
+		return;
+	log_msg(LOGL_INFO, "parent (pid %d) exited before the parent-death signal was set: acting on %s",
+		(int)ppid, signal_name(sig, name, sizeof(name)));
+	if (sig_inject(sig, ppid) < 0)
+		die(EXIT_INTERNAL, "cannot queue the parent-death signal: %s", strerror(EAGAIN));
+}
+
+/* Before the config and the modules: signals that arrive during setup
+ * (the parent-death signal, a stop request) wait in the signalfd instead
+ * of killing or missing a half set-up init. */
+static void setup_signals(struct modinit *m, pid_t ppid)
+{
+	int r;
+
+	m->self = getpid();
+	m->pid1 = m->self == 1;
+	r = sig_setup(&m->sigs, m->pid1);
+	if (r < 0)
+		die(EXIT_INTERNAL, "cannot set up signal handling: %s", strerror(-r));
+	if (m->opts.pdeathsig)
+		setup_pdeathsig(m, ppid);
 }
 
 /* The file gives defaults; flags on the command line win. */
@@ -132,6 +164,8 @@ static int run_exec(struct modinit *m)
 
 	events_start(m);
 	log_msg(LOGL_DEBUG, "exec mode: replacing modinit with '%s'", m->command[0]);
+	/* The command gets the mask and dispositions modinit was started with. */
+	sig_restore_child(&m->sigs);
 	execvp(m->command[0], m->command);
 	err = errno;
 	log_msg(LOGL_ERROR, "cannot run '%s': %s", m->command[0], strerror(err));
@@ -148,12 +182,7 @@ static int run(struct modinit *m, struct config *c)
 	if (exec_mode(m))
 		return run_exec(m);
 
-	m->self = getpid();
-	m->pid1 = m->self == 1;
 	setup_process(m, c->subreaper);
-	r = sig_setup(&m->sigs, m->pid1);
-	if (r < 0)
-		die(EXIT_INTERNAL, "cannot set up signal handling: %s", strerror(-r));
 	code = supervise_run(m);
 	events_exit(m, &code);
 	return code;
@@ -165,12 +194,20 @@ int main(int argc, char **argv)
 	struct config c;
 	struct loader_path path = { 0 };
 	struct shortcuts sc = { 0 };
+	pid_t ppid = getppid(); /* first: see setup_pdeathsig */
 	char err[256];
-	int code;
+	int code, r;
 
+	log_open();
 	memset(&m, 0, sizeof(m));
 	memset(&c, 0, sizeof(c));
 	m.loop.epfd = m.loop.tfd = -1; /* loop_fini before loop_init is a no-op */
+	m.sigs.sfd = m.sigs.pfd = -1;
+	/* A fault from here on (a module's constructor or init included) is
+	 * reported and exits 70 (see DESIGN.md, Process model). */
+	r = sig_setup_faults(&m.sigs);
+	if (r < 0)
+		die(EXIT_INTERNAL, "cannot set up signal handling: %s", strerror(-r));
 	if (cli_parse(argc, argv, &m.opts, err, sizeof(err)) < 0)
 		die(EXIT_USAGE, "%s", err);
 	if (m.opts.action == CLI_HELP) {
@@ -182,6 +219,8 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	log_set_level(LOGL_INFO + m.opts.verbosity);
+	if (m.opts.action == CLI_RUN)
+		setup_signals(&m, ppid);
 	load_config(&m, &c);
 	apply_config(&m, &c);
 	if (m.opts.action == CLI_RUN && !m.command)
@@ -203,5 +242,6 @@ int main(int argc, char **argv)
 	shortcuts_free(&sc);
 	loader_path_free(&path);
 	config_free(&c);
+	log_close();
 	return code;
 }

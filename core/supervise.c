@@ -162,6 +162,10 @@ int supervise_run(struct modinit *m)
 	int r, failures = 0;
 
 	r = loop_watch_add(&m->loop, m->sigs.sfd, EPOLLIN, supervise_on_signalfd, m);
+	/* Fault signals sent by others arrive on the self-pipe, as records of
+	 * the same shape: the same callback reads them. */
+	if (r == 0)
+		r = loop_watch_add(&m->loop, m->sigs.pfd, EPOLLIN, supervise_on_signalfd, m);
 	if (r == 0)
 		events_start(m);
 	if (r == 0)

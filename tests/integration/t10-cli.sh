@@ -3,7 +3,7 @@
 # on stdout; --help and --version go to stdout; options stop at the first
 # non-option; -p sets the parent-death signal.
 . "$MODINIT_SRCDIR/tests/integration/lib.sh"
-plan 21
+plan 23
 
 # usage ARGS... : run modinit, record status, stdout and stderr.
 usage() {
@@ -77,6 +77,63 @@ wait "$parent"
 expect_eq "-p USR1: the parent's death reaches the command as SIGUSR1" "$(signum USR1)" "$(get_line)"
 check "and modinit ends with it" wait_gone "$init" 10
 kill -KILL "$init" "$child" 2>/dev/null
+
+# stray PID: kill a modinit that missed its signal, and its command.
+stray() {
+	for _c in $(cat "/proc/$1/task/$1/children" 2>/dev/null); do kill -KILL "$_c"; done
+	kill -KILL "$1" 2>/dev/null
+}
+
+# -p when the parent dies during setup. The first module's init opens a
+# FIFO nobody reads yet, so modinit waits there (wchan wait_for_partner):
+# the parent exits exactly then, and only afterwards is the FIFO read.
+# modinit must still get the signal, pass it on and end with its command.
+mkfifo "$WORK/rec"
+printf 'modules:\n  - name: rec-a\n    file: %s\n  - name: rec-b\n    file: %s\n' \
+	"$WORK/rec" "$WORK/rec-b.log" >"$WORK/pd.yaml"
+exec 3<&-; rm -f "$WORK/pd" "$WORK/go"
+fifo pd
+mkfifo "$WORK/go"
+sh -c '"$0" -v -p USR1 --module-path "$1" -c "$2" -- sleep 1000 >/dev/null 2>"$3" &
+	echo "$!" >"$4"; read x <"$5"' "$MODINIT_BIN" "$MODINIT_FIXTURES" "$WORK/pd.yaml" \
+	"$WORK/pd.err" "$WORK/pd" "$WORK/go" &
+parent=$!
+init=$(get_line)
+n=1000
+while [ "$n" -gt 0 ] && [ "$(cat "/proc/$init/wchan" 2>/dev/null)" != wait_for_partner ]; do
+	sleep 0.01
+	n=$((n - 1))
+done
+timeout 10 sh -c 'echo go >"$1"' sh "$WORK/go"
+wait "$parent"
+timeout 20 cat "$WORK/rec" >/dev/null &
+wait_gone "$init" 20
+expect_eq "-p USR1: a parent gone during setup still ends modinit, the command killed by SIGUSR1" \
+	"0|1" "$?|$(grep -c 'killed by SIGUSR1' "$WORK/pd.err")"
+stray "$init"
+
+# The parent already gone before the prctl (the kernel then sends nothing):
+# strace makes the first getppid() report a parent other than the real one,
+# which is what modinit sees when the parent dies between its start and the
+# prctl. modinit must act as if the signal had come.
+if command -v strace >/dev/null; then
+	exec 3<&-; rm -f "$WORK/pd"
+	fifo pd
+	sh -c 'exec strace -D -qq -o /dev/null -e trace=getppid \
+		-e inject=getppid:retval=999999:when=1 "$0" -v -p USR1 -- sleep 1000 \
+		>/dev/null 2>"$1" & echo "$!" >"$2"; read x <"$3"' "$MODINIT_BIN" "$WORK/pd.err" \
+		"$WORK/pd" "$WORK/go" &
+	parent=$!
+	init=$(get_line)
+	wait_gone "$init" 20
+	expect_eq "-p USR1: a parent gone before the prctl is noticed, the command killed by SIGUSR1" \
+		"0|1" "$?|$(grep -c 'killed by SIGUSR1' "$WORK/pd.err")"
+	stray "$init"
+	timeout 10 sh -c 'echo go >"$1"' sh "$WORK/go"
+	wait "$parent"
+else
+	ok "# SKIP strace is not installed: the early-death re-check is not exercised"
+fi
 
 # Logging never touches stdout.
 out=$(sub -v -v -w -- true 2>/dev/null)
