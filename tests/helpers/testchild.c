@@ -25,10 +25,6 @@
  *   testchild sigqueue PID SIG VALUE COUNT
  *                                   sigqueue SIG with VALUE to PID up to COUNT
  *                                   times (until EAGAIN), print how many
- *   testchild flood PID SIG SECONDS sigqueue SIG to PID without pause, EAGAIN
- *                                   retried, print "full N" the first time the
- *                                   queue is full, then "gone N" when PID no
- *                                   longer exists or "timeout N" after SECONDS
  *   testchild selfsig SIG CMD...    block SIG, tgkill it to this very thread,
  *                                   exec CMD with it still pending (what a
  *                                   runtime's own signal left behind looks
@@ -276,42 +272,6 @@ static int cmd_sigqueue(pid_t pid, int sig, int value, long count)
 	return 0;
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int cmd_flood(pid_t pid, int sig, double seconds)
-{
-	union sigval v = { .sival_int = 0 };
-	double end = now_s() + seconds;
-	bool full = false;
-	long n = 0;
-
-	while (now_s() < end) {
-		if (sigqueue(pid, sig, v) == 0) {
-			n++;
-			continue;
-		}
-		if (errno == ESRCH) {
-			printf("gone %ld\n", n);
-			return 0;
-		}
-		if (errno != EAGAIN)
-			die("sigqueue");
-		if (!full) {
-			full = true;
-			printf("full %ld\n", n);
-			fflush(stdout);
-		}
-	}
-	printf("timeout %ld\n", n);
-	return 0;
-}
-
 static int cmd_selfsig(int sig, char **argv)
 {
 	sigset_t set;
@@ -361,8 +321,6 @@ int main(int argc, char **argv)
 		return cmd_signals(argv[2], atoi(argv[3]), true);
 	if (strcmp(cmd, "sigqueue") == 0 && argc == 6)
 		return cmd_sigqueue(atoi(argv[2]), atoi(argv[3]), atoi(argv[4]), atol(argv[5]));
-	if (strcmp(cmd, "flood") == 0 && argc == 5)
-		return cmd_flood(atoi(argv[2]), atoi(argv[3]), atof(argv[4]));
 	if (strcmp(cmd, "selfsig") == 0 && argc > 3)
 		return cmd_selfsig(atoi(argv[2]), argv + 3);
 	if (strcmp(cmd, "orphans") == 0 && argc == 3)
@@ -380,6 +338,6 @@ int main(int argc, char **argv)
 	if (strcmp(cmd, "run") == 0 && argc > 2)
 		return cmd_run(argv + 2);
 	fprintf(stderr, "usage: testchild ready|ignore-term|signals|siginfo|orphans|sigstate|"
-			"setsig|rtmin|run|sigqueue|flood|selfsig ...\n");
+			"setsig|rtmin|run|sigqueue|selfsig ...\n");
 	return 99;
 }
