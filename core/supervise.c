@@ -2,8 +2,8 @@
 
 #include <errno.h>
 #include <signal.h>
-#include <string.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/epoll.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -93,9 +93,9 @@ static bool supervise_stop(struct modinit *m, int signo)
 }
 
 /* Raised by modinit itself (SIGPIPE from a closed stderr, SIGXFSZ: SI_USER),
- * or left pending on its thread by the program that exec'd it (a Go
- * runtime's preemption SIGURG under runc: SI_TKILL from the same pid, since
- * exec keeps the pid and the pending signals): neither is the user's. */
+ * or left pending on its thread by the program that exec'd it (exec keeps
+ * the pid and pending signals: SI_TKILL from modinit's own pid, e.g. a Go
+ * runtime's preemption SIGURG): neither is the user's. */
 static bool supervise_own_signal(const struct modinit *m, const struct signalfd_siginfo *si)
 {
 	char name[16];
@@ -188,12 +188,11 @@ static void supervise_reap(struct modinit *m)
 	shutdown_check_done(m);
 }
 
-/* Signals handled per wake-up. Reading the whole queue first would leave
- * the command's exit unnoticed behind a backlog (queued real-time signals,
- * which the kernel hands out in an order that makes draining quadratic);
- * the kernel hands out the lowest signal first, so a pending SIGCHLD leads
- * the batch and reaping is never more than one batch behind. The loop comes
- * back while more is pending (level-triggered), with timers in between. */
+/* At most this many signals per wake-up, then reap: draining the whole
+ * queue first let a backlog of queued real-time signals (quadratic for the
+ * kernel to hand out in some orders) hide the command's exit for seconds.
+ * The lowest signal comes out first, so a pending SIGCHLD leads the batch;
+ * the level-triggered loop comes back for the rest, timers in between. */
 #define SUPERVISE_BATCH 64
 
 static void supervise_on_signalfd(void *arg, int fd, uint32_t events)

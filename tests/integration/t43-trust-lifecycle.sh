@@ -238,9 +238,13 @@ for how in pid1 sub; do
 		"$(get_line)"
 	wait "$BG"
 	expect_eq "$how: it exits 0 after that one signal" 0 "$?"
-	expect_match "$how: the pending URG was dropped, at debug level" \
-		'^modinit: debug: dropped SIGURG left pending by the process that exec.d modinit$' \
-		"$(cat "$WORK/err")"
+	if [ -n "$MODINIT_WRAPPER" ]; then
+		ok "$how: the pending URG was dropped # SKIP $MODINIT_WRAPPER takes it, not modinit"
+	else
+		expect_match "$how: the pending URG was dropped, at debug level" \
+			'^modinit: debug: dropped SIGURG left pending by the process that exec.d modinit$' \
+			"$(cat "$WORK/err")"
+	fi
 	exec 3<&-; rm -f "$WORK/urg"
 done
 finish
