@@ -79,6 +79,8 @@ static int host_spawn(const struct modinit_host *h, char *const argv[],
 	hp->arg = arg;
 	hp->next = mod->m->helpers;
 	mod->m->helpers = hp;
+	/* There is a child again: the last reap pass's ECHILD is stale. */
+	mod->m->reaper.no_children = false;
 	if (pid)
 		*pid = hp->pid;
 	return 0;
@@ -126,6 +128,9 @@ static int host_request_shutdown(const struct modinit_host *h, int exit_code, co
 			exit_code, reason ? reason : "no reason given");
 	events_shutdown(m, MODINIT_SHUTDOWN_REQUESTED);
 	shutdown_begin(m, "shutdown requested");
+	/* With the main command already gone and nothing left to reap, no
+	 * SIGCHLD will come to end the run: see now whether it is over. */
+	shutdown_check_done(m);
 	return 0;
 }
 
@@ -295,7 +300,7 @@ void events_spawn(struct modinit *m, pid_t pid)
 	}
 }
 
-bool events_signal(struct modinit *m, struct modinit_signal *sig)
+int events_signal_verdict(struct modinit *m, struct modinit_signal *sig)
 {
 	for (size_t i = 0; i < m->module_count; i++) {
 		struct module *mod = &m->modules[i];
@@ -307,15 +312,20 @@ bool events_signal(struct modinit *m, struct modinit_signal *sig)
 		if (verdict == MODINIT_SIGNAL_DROP || verdict == MODINIT_SIGNAL_CONSUMED) {
 			log_msg(LOGL_DEBUG, "%s: %s signal %d", mod->desc->name,
 				verdict == MODINIT_SIGNAL_DROP ? "dropped" : "consumed", sig->signo);
-			return false;
+			return verdict;
 		}
 		if (sig->signo <= 0 || sig->signo >= SIG_COUNT) {
 			log_msg(LOGL_WARN, "%s: rewrote a signal to invalid %d; dropped",
 				mod->desc->name, sig->signo);
-			return false;
+			return MODINIT_SIGNAL_DROP;
 		}
 	}
-	return true;
+	return MODINIT_SIGNAL_PASS;
+}
+
+bool events_signal(struct modinit *m, struct modinit_signal *sig)
+{
+	return events_signal_verdict(m, sig) == MODINIT_SIGNAL_PASS;
 }
 
 bool events_reaped(void *arg, pid_t pid, int status)

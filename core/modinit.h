@@ -56,6 +56,10 @@ struct modinit {
 	bool exit_requested;      /* a module asked to end with exit_code */
 	bool wait_all;            /* after the main exit: until nothing is left */
 	bool shutdown_notified;   /* on_shutdown was dispatched */
+	bool stop_received;       /* the stop signal reached modinit: no restart
+				     any more, the command's end is the run's */
+	bool main_handled;        /* a module took the main exit over: the run
+				     waits for its restart or shutdown request */
 	char **command;
 	bool pid1;
 	pid_t self;
@@ -90,6 +94,9 @@ void shutdown_check_done(struct modinit *m);
 void events_host_init(struct modinit *m, struct module *mod);
 void events_start(struct modinit *m);
 void events_spawn(struct modinit *m, pid_t pid);
+/* The pipeline's verdict (MODINIT_SIGNAL_*; a rewrite to an invalid signal
+ * counts as DROP); the final signal and target are in *sig. */
+int events_signal_verdict(struct modinit *m, struct modinit_signal *sig);
 /* Returns false when the signal was dropped or consumed; else the final
  * signal and target are in *sig. */
 bool events_signal(struct modinit *m, struct modinit_signal *sig);
@@ -105,8 +112,11 @@ void events_fini(struct modinit *m);
 int restart_begin(struct modinit *m, uint64_t delay_ms);
 /* The main command exited during a restart: wait, then start it again. */
 void restart_main_exited(struct modinit *m);
-/* A stop signal during the restart's gap: give up the restart. */
+/* Give up the restart (its timers too). */
 void restart_cancel(struct modinit *m);
+/* Is a restart under way and still wanted? A shutdown or a received stop
+ * signal cancels it here. */
+bool restart_pending(struct modinit *m);
 /* Start the main command (also the first time). 0 or -errno. */
 int supervise_spawn_main(struct modinit *m);
 

@@ -28,7 +28,9 @@ int restart_begin(struct modinit *m, uint64_t delay_ms)
 {
 	int r;
 
-	if (m->sd.state != SD_RUNNING || m->rs.active)
+	/* After a stop signal the user wants the container gone: a restart
+	 * (say, of a command failing its check on its way out) would undo it. */
+	if (m->sd.state != SD_RUNNING || m->rs.active || m->stop_received)
 		return -EBUSY;
 	m->rs = (struct restart){ .active = true, .delay_ms = delay_ms };
 	/* Already gone (a module answered HANDLED to its exit): just wait. */
@@ -50,8 +52,11 @@ static void restart_spawn(void *arg)
 	int r;
 
 	m->rs.timer = 0;
-	if (!m->rs.active)
+	if (!restart_pending(m)) {
+		/* The run may have been waiting only for this restart. */
+		shutdown_check_done(m);
 		return;
+	}
 	m->rs.active = m->rs.waiting = false;
 	r = supervise_spawn_main(m);
 	if (r == 0)
@@ -83,4 +88,11 @@ void restart_cancel(struct modinit *m)
 	if (m->rs.timer)
 		loop_timer_cancel(&m->loop, m->rs.timer);
 	m->rs = (struct restart){ 0 };
+}
+
+bool restart_pending(struct modinit *m)
+{
+	if (m->rs.active && (m->sd.state != SD_RUNNING || m->stop_received))
+		restart_cancel(m);
+	return m->rs.active;
 }

@@ -127,8 +127,12 @@ void shutdown_begin(struct modinit *m, const char *reason)
 
 void shutdown_check_done(struct modinit *m)
 {
-	/* During a restart's gap the command is gone but will be back. */
-	if (!m->reaper.main_exited || !m->reaper.no_children || m->rs.active)
+	if (!m->reaper.main_exited || !m->reaper.no_children)
+		return;
+	/* Until a shutdown begins, a restart's gap or a module that took the
+	 * main exit over keeps the run: the command will be back, or the
+	 * module asks for the end. */
+	if (m->sd.state == SD_RUNNING && (m->rs.active || m->main_handled))
 		return;
 	if (m->sd.grace_timer) {
 		loop_timer_cancel(&m->loop, m->sd.grace_timer);

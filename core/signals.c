@@ -224,21 +224,23 @@ void sig_restore_child(const struct sig_state *s)
 	sigprocmask(SIG_SETMASK, &s->inherited_mask, NULL);
 }
 
-int sig_read(int fd, struct signalfd_siginfo *si)
+long sig_read_batch(int fd, struct signalfd_siginfo *si, size_t max)
 {
-	ssize_t n = read(fd, si, sizeof(*si));
+	ssize_t n = read(fd, si, max * sizeof(*si));
 	unsigned lost;
 
-	if (n < 0 && errno != EAGAIN)
+	if (n < 0 && errno != EAGAIN && errno != EINTR)
 		return -errno;
-	if (n < 0) {
-		lost = atomic_exchange(&sig_dropped, 0);
-		if (lost)
-			log_msg(LOGL_WARN, "signal pipe full: %u signal%s dropped", lost,
-				lost == 1 ? "" : "s");
-		return 0;
-	}
-	if (n != (ssize_t)sizeof(*si))
+	if (n < 0)
+		n = 0;
+	/* Both fds hand out whole records: a signalfd never splits one, and
+	 * the self-pipe's writes are smaller than PIPE_BUF, hence atomic. */
+	if (n % (ssize_t)sizeof(*si))
 		return -EIO;
-	return 1;
+	n /= (ssize_t)sizeof(*si);
+	/* Drained: the handler has room again, say what it could not keep. */
+	if ((size_t)n < max && (lost = atomic_exchange(&sig_dropped, 0)))
+		log_msg(LOGL_WARN, "signal pipe full: %u signal%s dropped", lost,
+			lost == 1 ? "" : "s");
+	return (long)n;
 }

@@ -35,9 +35,10 @@ int sig_setup(struct sig_state *s, bool pid1);
 int sig_inject(int signo, pid_t sender);
 /* In the forked child, before execve: the inherited dispositions and mask. */
 void sig_restore_child(const struct sig_state *s);
-/* Read one record from the signalfd or the self-pipe: 1 and *si filled, 0
- * if none pending, -errno. */
-int sig_read(int fd, struct signalfd_siginfo *si);
+/* Read up to max records from the signalfd or the self-pipe in one read:
+ * how many (0 if none pending), or -errno. Once nothing is pending, logs how
+ * many signals a full self-pipe dropped since the last time. */
+long sig_read_batch(int fd, struct signalfd_siginfo *si, size_t max);
 /* The faults that stay unblocked. */
 bool sig_is_fault(int sig);
 

@@ -2,8 +2,10 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,26 +14,33 @@
 #include "parse.h"
 #include "spawn.h"
 
-static void supervise_deliver(struct modinit *m, const struct modinit_signal *s)
+/* sigqueue()'s payload (SI_QUEUE, value, sender) reaches the command only if
+ * the signal is queued again with that siginfo; kill() would send a bare
+ * SI_USER from modinit. */
+static int supervise_queue(pid_t pid, int signo, const struct signalfd_siginfo *si)
+{
+	siginfo_t info;
+
+	memset(&info, 0, sizeof(info));
+	info.si_signo = signo;
+	info.si_code = SI_QUEUE;
+	info.si_pid = (pid_t)si->ssi_pid;
+	info.si_uid = (uid_t)si->ssi_uid;
+	/* The kernel filled ssi_ptr from the whole union: copy it back whole. */
+	info.si_value.sival_ptr = (void *)(uintptr_t)si->ssi_ptr;
+	if (syscall(SYS_rt_sigqueueinfo, pid, signo, &info) == 0)
+		return 0;
+	return kill(pid, signo);
+}
+
+static void supervise_deliver(struct modinit *m, const struct modinit_signal *s,
+			      const struct signalfd_siginfo *si)
 {
 	pid_t main_pid = m->reaper.main_pid;
 	char name[16];
 	int r = 0;
 
 	signal_name(s->signo, name, sizeof(name));
-	/* The stop signal during a restart ends the run instead. */
-	if (m->rs.active && s->signo == m->sd.stop_signal) {
-		restart_cancel(m);
-		log_msg(LOGL_INFO, "%s during a restart: not restarting", name);
-		if (m->reaper.main_exited) {
-			if (!m->exit_requested)
-				m->exit_code = reap_exit_code(m->reaper.main_status);
-			events_shutdown(m, MODINIT_SHUTDOWN_MAIN_EXITED);
-			shutdown_begin(m, "stop signal during a restart");
-			shutdown_check_done(m);
-			return;
-		}
-	}
 	/* Once shutting down the main command is gone: what is left gets it. */
 	if (s->target == MODINIT_TARGET_ALL || m->sd.state != SD_RUNNING || m->reaper.main_exited) {
 		long n = shutdown_signal_all(m, s->signo);
@@ -42,6 +51,8 @@ static void supervise_deliver(struct modinit *m, const struct modinit_signal *s)
 	}
 	if (s->target == MODINIT_TARGET_GROUP)
 		r = kill(-main_pid, s->signo);
+	else if (si->ssi_code == SI_QUEUE)
+		r = supervise_queue(main_pid, s->signo, si);
 	else
 		r = kill(main_pid, s->signo);
 	if (r < 0)
@@ -51,6 +62,54 @@ static void supervise_deliver(struct modinit *m, const struct modinit_signal *s)
 			s->target == MODINIT_TARGET_GROUP ? "group" : "pid", (int)main_pid);
 }
 
+/* The stop signal, as received: no restart from now on; if the main command
+ * is already gone (a restart's backoff, or a module took its exit over), the
+ * run ends now. True when it did, and nothing is left to forward. */
+static bool supervise_stop(struct modinit *m, int signo)
+{
+	bool restarting = m->rs.active;
+	char name[16];
+
+	m->stop_received = true;
+	if (m->sd.state != SD_RUNNING || (!restarting && !m->main_handled))
+		return false;
+	signal_name(signo, name, sizeof(name));
+	if (restarting)
+		log_msg(LOGL_INFO, "%s during a restart: not restarting", name);
+	else
+		log_msg(LOGL_INFO, "%s after the main command exited: ending the run", name);
+	/* Still stopping: the signal goes on to it and its exit ends the run
+	 * (restart_pending); the restart's SIGKILL stays armed meanwhile. */
+	if (!m->reaper.main_exited)
+		return false;
+	restart_cancel(m);
+	m->main_handled = false;
+	if (!m->exit_requested)
+		m->exit_code = reap_exit_code(m->reaper.main_status);
+	events_shutdown(m, MODINIT_SHUTDOWN_MAIN_EXITED);
+	shutdown_begin(m, "stop signal while the main command is down");
+	shutdown_check_done(m);
+	return true;
+}
+
+/* Raised by modinit itself (SIGPIPE from a closed stderr, SIGXFSZ: SI_USER),
+ * or left pending on its thread by the program that exec'd it (exec keeps
+ * the pid and pending signals: SI_TKILL from modinit's own pid, e.g. a Go
+ * runtime's preemption SIGURG): neither is the user's. */
+static bool supervise_own_signal(const struct modinit *m, const struct signalfd_siginfo *si)
+{
+	char name[16];
+
+	if ((pid_t)si->ssi_pid != m->self || (si->ssi_code != SI_USER && si->ssi_code != SI_TKILL))
+		return false;
+	signal_name((int)si->ssi_signo, name, sizeof(name));
+	if (si->ssi_code == SI_USER)
+		log_msg(LOGL_DEBUG, "dropped %s raised by modinit itself", name);
+	else
+		log_msg(LOGL_DEBUG, "dropped %s left pending by the process that exec'd modinit", name);
+	return true;
+}
+
 static void supervise_forward(struct modinit *m, const struct signalfd_siginfo *si)
 {
 	struct modinit_signal s = {
@@ -58,17 +117,22 @@ static void supervise_forward(struct modinit *m, const struct signalfd_siginfo *
 		.target = m->opts.group ? MODINIT_TARGET_GROUP : MODINIT_TARGET_MAIN,
 		.sender = (pid_t)si->ssi_pid,
 	};
-	char name[16];
+	/* Decided on the signal as received: signal-remap may turn the stop
+	 * signal into another one (TERM into QUIT for nginx). */
+	bool stop = s.signo == m->sd.stop_signal;
+	int verdict;
 
-	/* A signal modinit raised on itself (SIGPIPE from a closed stderr,
-	 * SIGXFSZ) is not the user's and must not reach the command. */
-	if ((pid_t)si->ssi_pid == m->self && si->ssi_code == SI_USER) {
-		log_msg(LOGL_DEBUG, "dropped %s raised by modinit itself",
-			signal_name(s.signo, name, sizeof(name)));
+	if (supervise_own_signal(m, si))
 		return;
-	}
-	if (events_signal(m, &s))
-		supervise_deliver(m, &s);
+	verdict = events_signal_verdict(m, &s);
+	/* Dropped is as if never received; consumed (held back by a delay,
+	 * or acted on) still tells what the user wants. */
+	if (verdict == MODINIT_SIGNAL_DROP)
+		return;
+	if (stop && supervise_stop(m, si->ssi_signo))
+		return;
+	if (verdict == MODINIT_SIGNAL_PASS)
+		supervise_deliver(m, &s, si);
 }
 
 static void supervise_log_exit(const struct modinit *m, int status)
@@ -97,9 +161,12 @@ static void supervise_main_exited(struct modinit *m)
 		m->wait_all = true;
 		return;
 	}
-	/* A module took over: it restarts the command or ends the run. */
-	if (decision == MODINIT_MAIN_EXIT_HANDLED)
+	/* A module took over: it restarts the command or ends the run. After
+	 * a stop signal it could do neither (no restart then): the run ends. */
+	if (decision == MODINIT_MAIN_EXIT_HANDLED && !m->stop_received) {
+		m->main_handled = true;
 		return;
+	}
 	events_shutdown(m, MODINIT_SHUTDOWN_MAIN_EXITED);
 	if (!m->reaper.no_children)
 		shutdown_begin(m, "main command exited");
@@ -113,7 +180,7 @@ static void supervise_reap(struct modinit *m)
 	if (r < 0)
 		log_msg(LOGL_ERROR, "waitpid: %s", strerror(-r));
 	if (was_running && m->reaper.main_exited) {
-		if (m->rs.active)
+		if (restart_pending(m))
 			restart_main_exited(m);
 		else
 			supervise_main_exited(m);
@@ -121,22 +188,29 @@ static void supervise_reap(struct modinit *m)
 	shutdown_check_done(m);
 }
 
+/* At most this many signals per wake-up, then reap: draining the whole
+ * queue first let a backlog of queued real-time signals (quadratic for the
+ * kernel to hand out in some orders) hide the command's exit for seconds.
+ * The lowest signal comes out first, so a pending SIGCHLD leads the batch;
+ * the level-triggered loop comes back for the rest, timers in between. */
+#define SUPERVISE_BATCH 64
+
 static void supervise_on_signalfd(void *arg, int fd, uint32_t events)
 {
 	struct modinit *m = arg;
-	struct signalfd_siginfo si;
+	struct signalfd_siginfo si[SUPERVISE_BATCH];
+	long n = sig_read_batch(fd, si, SUPERVISE_BATCH);
 	bool chld = false;
-	int r;
 
 	(void)events;
-	while ((r = sig_read(fd, &si)) > 0) {
-		if (si.ssi_signo == SIGCHLD)
+	if (n < 0)
+		log_msg(LOGL_ERROR, "reading signals: %s", strerror((int)-n));
+	for (long i = 0; i < n && !m->finished; i++) {
+		if (si[i].ssi_signo == SIGCHLD)
 			chld = true;
 		else
-			supervise_forward(m, &si);
+			supervise_forward(m, &si[i]);
 	}
-	if (r < 0)
-		log_msg(LOGL_ERROR, "reading signals: %s", strerror(-r));
 	/* Reap even without a SIGCHLD in this batch: cheap, and it closes the
 	 * window where a child died between two reads. */
 	if (chld || m->reaper.main_exited)
@@ -152,6 +226,7 @@ int supervise_spawn_main(struct modinit *m)
 		return r;
 	m->reaper.main_pid = pid;
 	m->reaper.main_exited = false;
+	m->main_handled = false;
 	log_msg(LOGL_DEBUG, "started '%s' as pid %d", m->command[0], (int)pid);
 	events_spawn(m, pid);
 	return 0;

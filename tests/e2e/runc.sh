@@ -104,10 +104,14 @@ expect_match "the leftover was killed after the grace" \
 	"$(cat "$WORK/err")"
 exec 3<&-
 
-# A remapped signal reaches the app as the remapped one.
+# A remapped signal reaches the app as the remapped one. The app reports
+# only its first signal, which must not be a SIGURG: a foreground runc run
+# (1.1) forwards every signal it gets, its Go runtime's preemption SIGURGs
+# too, and they reach modinit as kill()s from outside, like a user's. So
+# SIGURG is dropped here; the check still fails if TERM arrives unmapped.
 mkfifo "$WORK/shared/sig"
 exec 3<>"$WORK/shared/sig"
-run_bg "$BIN" $MP -r TERM:USR1 -- /opt/helpers/testchild signals /work/sig 1
+run_bg "$BIN" $MP -r TERM:USR1 -r URG:ignore -- /opt/helpers/testchild signals /work/sig 1
 get_line 20 >/dev/null
 runc kill "$CT" TERM
 expect_eq "runc kill TERM with -r TERM:USR1: the app sees SIGUSR1" "$(signum USR1)" "$(get_line 20)"

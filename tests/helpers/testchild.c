@@ -32,6 +32,15 @@
  *                                   while another thread lives on: once the
  *                                   pid shows as a zombie, that thread writes
  *                                   "ready PID" and pauses
+ *   testchild siginfo FIFO COUNT    like signals, but each line is
+ *                                   "SIG CODE VALUE PID" from the siginfo
+ *   testchild sigqueue PID SIG VALUE COUNT
+ *                                   sigqueue SIG with VALUE to PID up to COUNT
+ *                                   times (until EAGAIN), print how many
+ *   testchild selfsig SIG CMD...    block SIG, tgkill it to this very thread,
+ *                                   exec CMD with it still pending (what a
+ *                                   runtime's own signal left behind looks
+ *                                   like to the program it execs)
  *
  * Everything a signal handler does is async-signal-safe (write(2) only). */
 #define _GNU_SOURCE
@@ -45,6 +54,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -108,10 +118,41 @@ static void on_signal(int sig)
 	errno = saved;
 }
 
-static int cmd_signals(const char *fifo, int count)
+/* "SIG CODE VALUE PID\n", with write(2) only. */
+static void on_siginfo(int sig, siginfo_t *si, void *uc)
+{
+	long v[4] = { sig, si->si_code, si->si_value.sival_int, si->si_pid };
+	char buf[96];
+	int i = sizeof(buf), saved = errno;
+
+	(void)uc;
+	buf[--i] = '\n';
+	for (int k = 3; k >= 0; k--) {
+		unsigned long u = v[k] < 0 ? (unsigned long)-v[k] : (unsigned long)v[k];
+
+		do {
+			buf[--i] = (char)('0' + u % 10);
+			u /= 10;
+		} while (u);
+		if (v[k] < 0)
+			buf[--i] = '-';
+		if (k > 0)
+			buf[--i] = ' ';
+	}
+	(void)!write(out_fd, buf + i, sizeof(buf) - (size_t)i);
+	remaining--;
+	errno = saved;
+}
+
+static int cmd_signals(const char *fifo, int count, bool info)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
 	sigset_t none;
+
+	if (info) {
+		sa.sa_sigaction = on_siginfo;
+		sa.sa_flags = SA_SIGINFO;
+	}
 
 	out_fd = open_fifo(fifo);
 	remaining = count;
@@ -228,6 +269,33 @@ static int cmd_setsig(int argc, char **argv)
 	print_sigstate(stderr);
 	execvp(argv[i + 1], argv + i + 1);
 	die(argv[i + 1]);
+	return 99;
+}
+
+static int cmd_sigqueue(pid_t pid, int sig, int value, long count)
+{
+	union sigval v = { .sival_int = value };
+	long n = 0;
+
+	while (n < count && sigqueue(pid, sig, v) == 0)
+		n++;
+	if (n < count && errno != EAGAIN)
+		die("sigqueue");
+	printf("%ld\n", n);
+	return 0;
+}
+
+static int cmd_selfsig(int sig, char **argv)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	if (syscall(SYS_tgkill, getpid(), gettid(), sig) < 0)
+		die("tgkill");
+	execvp(argv[0], argv);
+	die(argv[0]);
 	return 99;
 }
 
@@ -376,7 +444,13 @@ int main(int argc, char **argv)
 	if (strcmp(cmd, "ignore-term") == 0 && argc == 3)
 		cmd_ready(argv[2], true);
 	if (strcmp(cmd, "signals") == 0 && argc == 4)
-		return cmd_signals(argv[2], atoi(argv[3]));
+		return cmd_signals(argv[2], atoi(argv[3]), false);
+	if (strcmp(cmd, "siginfo") == 0 && argc == 4)
+		return cmd_signals(argv[2], atoi(argv[3]), true);
+	if (strcmp(cmd, "sigqueue") == 0 && argc == 6)
+		return cmd_sigqueue(atoi(argv[2]), atoi(argv[3]), atoi(argv[4]), atol(argv[5]));
+	if (strcmp(cmd, "selfsig") == 0 && argc > 3)
+		return cmd_selfsig(atoi(argv[2]), argv + 3);
 	if (strcmp(cmd, "orphans") == 0 && argc == 3)
 		return cmd_orphans(atol(argv[2]));
 	if (strcmp(cmd, "sigstate") == 0) {
@@ -395,7 +469,7 @@ int main(int argc, char **argv)
 		cmd_forkloop(argv[2], atol(argv[3]));
 	if (strcmp(cmd, "thread-exit") == 0 && (argc == 3 || argc == 4))
 		cmd_thread_exit(argv[2], argc == 4 && strcmp(argv[3], "ignore-term") == 0);
-	fprintf(stderr, "usage: testchild ready|ignore-term|signals|orphans|sigstate|setsig|rtmin|run|"
-		"forkloop|thread-exit ...\n");
+	fprintf(stderr, "usage: testchild ready|ignore-term|signals|siginfo|orphans|sigstate|"
+		"setsig|rtmin|run|sigqueue|selfsig|forkloop|thread-exit ...\n");
 	return 99;
 }
