@@ -24,6 +24,7 @@
 
 #include <cmocka.h>
 
+#include "fake_host.h"
 #include "loader.h"
 #include "log.h"
 #include "modinit.h"
@@ -310,6 +311,48 @@ static void test_timeout(void **state)
 	loop_fini(&fx.m.loop);
 }
 
+static void fake_done(void *arg, pid_t pid, int status)
+{
+	(void)arg;
+	(void)pid;
+	(void)status;
+}
+
+/* The fake host keeps the real host's rules, and a table cut where 1.1
+ * ended before these services lacks them for MODINIT_HOST_HAS. */
+static void test_fake_host(void **state)
+{
+	char *argv[] = { "true", NULL };
+	struct modinit_spawn_opts o = MODINIT_SPAWN_OPTS_INIT;
+	struct fake_host fh;
+	pid_t p1, p2;
+
+	(void)state;
+	fake_host_init(&fh, "f");
+	assert_int_equal(fh.host.spawn(&fh.host, argv, NULL, fake_done, NULL, &p1), 0);
+	o.new_session = true;
+	assert_int_equal(fh.host.spawn(&fh.host, argv, &o, fake_done, NULL, &p2), 0);
+	assert_int_equal(fh.host.signal_helper(&fh.host, 100, SIGTERM, false), -ESRCH);
+	assert_int_equal(fh.host.signal_helper(&fh.host, p1, SIGTERM, true), -EINVAL);
+	assert_int_equal(fh.host.signal_helper(&fh.host, p1, 65, false), -EINVAL);
+	assert_int_equal(fh.host.signal_helper(&fh.host, p2, SIGTERM, true), 0);
+	assert_int_equal(fh.nhelper_signals, 1);
+	assert_int_equal(fh.helper_sig_pid[0], p2);
+	assert_true(fh.helper_sig_group[0]);
+	fake_spawn_exit(&fh, 1, 0);
+	assert_int_equal(fh.host.signal_helper(&fh.host, p2, SIGTERM, true), -ESRCH);
+	assert_int_equal(fh.host.last_main_pid(&fh.host), 100);
+	assert_int_equal(fh.host.wall_ms(&fh.host), 1700000000000ull);
+	fake_advance(&fh, 1500);
+	assert_int_equal(fh.host.wall_ms(&fh.host), 1700000001500ull);
+	assert_true(MODINIT_HOST_HAS(&fh.host, wall_ms));
+	fh.host.size = offsetof(struct modinit_host, signal_helper);
+	assert_false(MODINIT_HOST_HAS(&fh.host, signal_helper));
+	assert_false(MODINIT_HOST_HAS(&fh.host, wall_ms));
+	assert_true(MODINIT_HOST_HAS(&fh.host, parse_value));
+	fake_host_free(&fh);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -318,6 +361,7 @@ int main(void)
 		cmocka_unit_test(test_on_reap_order),
 		cmocka_unit_test(test_pids_and_clocks),
 		cmocka_unit_test(test_timeout),
+		cmocka_unit_test(test_fake_host),
 	};
 
 	log_set_level(LOGL_ERROR);
