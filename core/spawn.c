@@ -168,7 +168,9 @@ static char *const *spawn_env(const struct modinit_spawn_opts *o, const char *wh
 static void spawn_helper_child(char *const argv[], const struct modinit_spawn_opts *o,
 			       const struct sig_state *sigs, const char *who, int capture_wr)
 {
+	char *const *envp;
 	char call[64];
+	int err;
 
 	if (o->new_session && setsid() < 0)
 		spawn_fail(who, argv[0], "setsid", errno);
@@ -186,8 +188,13 @@ static void spawn_helper_child(char *const argv[], const struct modinit_spawn_op
 	sig_restore_child(sigs);
 	/* execvpe looks the command up in modinit's own PATH, whatever the
 	 * helper's environment says. */
-	execvpe(argv[0], argv, spawn_env(o, who, argv[0]));
-	_exit(spawn_exec_code(errno));
+	envp = spawn_env(o, who, argv[0]);
+	execvpe(argv[0], argv, envp);
+	err = errno;
+	/* Freed so that a leak checker following the helper sees no leak. */
+	if (envp != environ && envp != o->env)
+		free((void *)envp);
+	_exit(spawn_exec_code(err));
 }
 
 /* The capture pipe: the helper's end blocks as a normal stdout does, the

@@ -299,10 +299,13 @@ struct modinit_host {
 			modinit_fd_cb cb, void *arg);
 	/** Stop watching fd. 0 or -ENOENT. */
 	int (*fd_unwatch)(const struct modinit_host *h, int fd);
-	/** Start a helper process (PATH search, modinit's environment). When
-	 *  it ends, modinit reaps it and calls done(arg, pid, status), or the
-	 *  module's on_child_exit hook when done is NULL. Exec failure shows as
-	 *  exit status 127 (not found) or 126. 0 and *pid, or -errno. */
+	/** Start a helper process (PATH search, modinit's environment unless
+	 *  opts say otherwise: see struct modinit_spawn_opts). When it ends,
+	 *  modinit reaps it and calls done(arg, pid, status), or the module's
+	 *  on_child_exit hook when done is NULL. Exec failure shows as exit
+	 *  status 127 (not found) or 126. Options that make no sense (see
+	 *  env, groups, capture) give -EINVAL before anything is started.
+	 *  0 and *pid, or -errno. */
 	int (*spawn)(const struct modinit_host *h, char *const argv[],
 		     const struct modinit_spawn_opts *opts, modinit_exit_cb done,
 		     void *arg, pid_t *pid);
