@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "loader.h"
 #include "log.h"
@@ -53,28 +54,99 @@ static int host_fd_unwatch(const struct modinit_host *h, int fd)
 	return loop_watch_del(&host_mod(h)->m->loop, fd);
 }
 
+/* What the helper cannot report itself: arguments that make no sense. */
+static int host_spawn_check(const struct modinit_spawn_opts *o)
+{
+	if ((o->capture & ~(unsigned)(MODINIT_CAPTURE_STDOUT | MODINIT_CAPTURE_STDERR)) ||
+	    (o->capture && !o->capture_fd) || (o->ngroups && !o->groups))
+		return -EINVAL;
+	for (size_t i = 0; o->env && o->env[i]; i++)
+		if (o->env[i][0] == '=' || !strchr(o->env[i], '='))
+			return -EINVAL;
+	return 0;
+}
+
+/* Signal a live helper, or its group. A group not there yet is a new
+ * session the helper has not made (setsid runs before its exec): it is
+ * then still alone, so the helper itself is the whole of it. */
+static int host_helper_kill(const struct helper *hp, int sig, bool group)
+{
+	if (group && kill(-hp->pid, sig) == 0)
+		return 0;
+	if (group && errno != ESRCH)
+		return -errno;
+	return kill(hp->pid, sig) < 0 ? -errno : 0;
+}
+
+/* The helper is still in the list, so not reaped: its pid is still its. */
+static void host_helper_timeout(void *arg)
+{
+	struct helper *hp = arg;
+	int r;
+
+	hp->timer = 0;
+	log_msg(LOGL_WARN, "%s: helper '%s' (pid %d) still running after %llu ms: SIGKILL to its process group",
+		hp->owner->desc->name, hp->argv0, (int)hp->pid, (unsigned long long)hp->timeout_ms);
+	r = host_helper_kill(hp, SIGKILL, true);
+	if (r < 0)
+		log_msg(LOGL_ERROR, "%s: cannot kill helper %d: %s", hp->owner->desc->name,
+			(int)hp->pid, strerror(-r));
+}
+
+static void helper_free(struct modinit *m, struct helper *hp)
+{
+	if (hp->timer)
+		loop_timer_cancel(&m->loop, hp->timer);
+	free(hp);
+}
+
+/* The helper's record, with its timeout armed before the fork: a helper
+ * that outlives its timeout must never be left without one. */
+static struct helper *host_helper_new(struct module *mod, const struct modinit_spawn_opts *o,
+				      char *const argv[], int *err)
+{
+	struct helper *hp = calloc(1, sizeof(*hp));
+
+	*err = -ENOMEM;
+	if (!hp)
+		return NULL;
+	hp->owner = mod;
+	hp->group = o->new_group || o->new_session || o->timeout_ms;
+	hp->timeout_ms = o->timeout_ms;
+	snprintf(hp->argv0, sizeof(hp->argv0), "%s", argv[0]);
+	*err = o->timeout_ms ? loop_timer_add(&mod->m->loop, o->timeout_ms, host_helper_timeout, hp,
+					      &hp->timer)
+			     : 0;
+	if (*err == 0)
+		return hp;
+	free(hp);
+	return NULL;
+}
+
 static int host_spawn(const struct modinit_host *h, char *const argv[],
 		      const struct modinit_spawn_opts *opts, modinit_exit_cb done, void *arg,
 		      pid_t *pid)
 {
 	struct module *mod = host_mod(h);
-	struct modinit_spawn_opts o;
+	struct modinit_spawn_opts o = MODINIT_SPAWN_OPTS_INIT;
 	struct helper *hp;
-	int r;
+	int r, cap = -1;
 
 	if (!argv || !argv[0] || (!done && !mod->desc->on_child_exit))
 		return -EINVAL;
 	if (opts)
 		loader_spawn_opts(mod, opts, &o);
-	hp = calloc(1, sizeof(*hp));
-	if (!hp)
-		return -ENOMEM;
-	r = spawn_helper(argv, opts ? &o : NULL, &mod->m->sigs, &hp->pid);
+	r = host_spawn_check(&o);
+	hp = r < 0 ? NULL : host_helper_new(mod, &o, argv, &r);
+	if (hp)
+		r = spawn_helper(argv, &o, &mod->m->sigs, mod->desc->name, &cap, &hp->pid);
+	if (o.capture && o.capture_fd)
+		*o.capture_fd = cap;
 	if (r < 0) {
-		free(hp);
+		if (hp)
+			helper_free(mod->m, hp);
 		return r;
 	}
-	hp->owner = mod;
 	hp->done = done;
 	hp->arg = arg;
 	hp->next = mod->m->helpers;
@@ -84,6 +156,26 @@ static int host_spawn(const struct modinit_host *h, char *const argv[],
 	if (pid)
 		*pid = hp->pid;
 	return 0;
+}
+
+/* Only a live helper of this module: the list holds helpers until they
+ * are reaped, so no pid in it can have been reused. */
+static int host_signal_helper(const struct modinit_host *h, pid_t pid, int sig, bool group)
+{
+	struct module *mod = host_mod(h);
+	struct helper *hp = mod->m->helpers;
+
+	if (sig < 0 || sig >= SIG_COUNT)
+		return -EINVAL;
+	while (pid > 0 && hp && hp->pid != pid)
+		hp = hp->next;
+	if (pid <= 0 || !hp)
+		return -ESRCH;
+	if (hp->owner != mod)
+		return -EPERM;
+	if (group && !hp->group)
+		return -EINVAL;
+	return host_helper_kill(hp, sig, group);
 }
 
 static int host_signal(const struct modinit_host *h, int target, int sig)
@@ -195,6 +287,21 @@ static uint64_t host_now_ms(const struct modinit_host *h)
 	return loop_now_ms();
 }
 
+static uint64_t host_wall_ms(const struct modinit_host *h)
+{
+	struct timespec ts;
+
+	(void)h;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* main_pid stays set after the command ended; a restart replaces it. */
+static pid_t host_last_main_pid(const struct modinit_host *h)
+{
+	return host_mod(h)->m->reaper.main_pid;
+}
+
 static int host_restart_main(const struct modinit_host *h, uint64_t delay_ms)
 {
 	return restart_begin(host_mod(h)->m, delay_ms);
@@ -271,6 +378,9 @@ void events_host_init(struct modinit *m, struct module *mod)
 		.state_write = host_state_write,
 		.dry_run = host_dry_run,
 		.parse_value = host_parse_value,
+		.signal_helper = host_signal_helper,
+		.last_main_pid = host_last_main_pid,
+		.wall_ms = host_wall_ms,
 	};
 }
 
@@ -343,7 +453,8 @@ bool events_reaped(void *arg, pid_t pid, int status)
 			h->done(h->arg, pid, status);
 		else if (HOOK(h->owner, on_child_exit))
 			HOOK(h->owner, on_child_exit)(h->owner->state, pid, status);
-		free(h);
+		helper_free(m, h);
+		events_reap_observe(m, pid, MODINIT_REAP_HELPER, status);
 		return true;
 	}
 	for (size_t i = 0; i < m->module_count; i++) {
@@ -352,7 +463,18 @@ bool events_reaped(void *arg, pid_t pid, int status)
 		if (HOOK(mod, on_orphan))
 			HOOK(mod, on_orphan)(mod->state, pid, status);
 	}
+	events_reap_observe(m, pid, MODINIT_REAP_ORPHAN, status);
 	return false;
+}
+
+void events_reap_observe(struct modinit *m, pid_t pid, int kind, int status)
+{
+	for (size_t i = 0; i < m->module_count; i++) {
+		struct module *mod = &m->modules[i];
+
+		if (HOOK(mod, on_reap))
+			HOOK(mod, on_reap)(mod->state, pid, kind, status);
+	}
 }
 
 int events_main_exit(struct modinit *m, int status)

@@ -41,6 +41,10 @@ struct helper {
 	void (*done)(void *arg, pid_t pid, int status);
 	void *arg;
 	struct helper *next;
+	bool group;          /* leads a process group of its own */
+	uint64_t timeout_ms; /* spawn option timeout_ms, 0: none */
+	uint64_t timer;      /* its timeout timer, 0: none pending */
+	char argv0[64];      /* for log lines */
 };
 
 struct module;
@@ -103,6 +107,9 @@ bool events_signal(struct modinit *m, struct modinit_signal *sig);
 /* true if pid was a helper (its owner was told). */
 bool events_reaped(void *arg, pid_t pid, int status);
 int events_main_exit(struct modinit *m, int status);
+/* on_reap to every module that has it (kind: enum modinit_reap_kind),
+ * after the hooks of that reap. */
+void events_reap_observe(struct modinit *m, pid_t pid, int kind, int status);
 void events_shutdown(struct modinit *m, int reason);
 void events_exit(struct modinit *m, int *code);
 void events_fini(struct modinit *m);

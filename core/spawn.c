@@ -2,7 +2,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -81,29 +84,164 @@ static void spawn_dup(int fd, int target, bool devnull)
 		fcntl(fd, F_SETFD, 0); /* keep it across exec */
 }
 
+/* In the helper: one line naming the step that failed, then 126, the
+ * status of "found but could not be run". fd 2 is still modinit's stderr
+ * (stdio is set up last), and the line is one write so it cannot
+ * interleave with modinit's own. */
+static void spawn_fail(const char *who, const char *argv0, const char *call, int err)
+{
+	char buf[512];
+	int n = snprintf(buf, sizeof(buf), "modinit: error: %s: helper '%s': %s: %s\n", who, argv0,
+			 call, strerror(err));
+
+	if (n < 0)
+		_exit(126);
+	if ((size_t)n >= sizeof(buf)) {
+		n = (int)sizeof(buf) - 1;
+		buf[n - 1] = '\n';
+	}
+	if (write(STDERR_FILENO, buf, (size_t)n) < 0) {
+		/* nowhere left to report it */
+	}
+	_exit(126);
+}
+
+/* Groups, then gid, then uid: once the uid is dropped the others could no
+ * longer be changed. Supplementary groups are always set with the ids, so
+ * a dropped helper never keeps modinit's (root's) groups. */
+static void spawn_ids(const struct modinit_spawn_opts *o, const char *who, const char *argv0)
+{
+	char call[64];
+
+	if (!o->set_uid && !o->set_gid)
+		return;
+	if (setgroups(o->ngroups, o->groups) < 0)
+		spawn_fail(who, argv0, "setgroups", errno);
+	snprintf(call, sizeof(call), "setresgid(%u)", (unsigned)o->gid);
+	if (o->set_gid && setresgid(o->gid, o->gid, o->gid) < 0)
+		spawn_fail(who, argv0, call, errno);
+	snprintf(call, sizeof(call), "setresuid(%u)", (unsigned)o->uid);
+	if (o->set_uid && setresuid(o->uid, o->uid, o->uid) < 0)
+		spawn_fail(who, argv0, call, errno);
+}
+
+static bool spawn_same_key(const char *a, const char *b)
+{
+	while (*a && *a != '=' && *a == *b) {
+		a++;
+		b++;
+	}
+	return *a == '=' && *b == '=';
+}
+
+/* The helper's environment: env added to modinit's (replacing the same
+ * keys), or env alone. In the child, so the array is never freed. */
+static char *const *spawn_env(const struct modinit_spawn_opts *o, const char *who,
+			      const char *argv0)
+{
+	size_t n = 0, k = 0, add = 0;
+	char **out;
+
+	if (!o->env || o->env_replace)
+		return o->env ? o->env : environ;
+	while (environ[n])
+		n++;
+	while (o->env[add])
+		add++;
+	out = calloc(n + add + 1, sizeof(*out));
+	if (!out)
+		spawn_fail(who, argv0, "environment", ENOMEM);
+	for (size_t i = 0; i < n; i++) {
+		bool replaced = false;
+
+		for (size_t j = 0; j < add && !replaced; j++)
+			replaced = spawn_same_key(environ[i], o->env[j]);
+		if (!replaced)
+			out[k++] = environ[i];
+	}
+	for (size_t j = 0; j < add; j++)
+		out[k++] = o->env[j];
+	return out;
+}
+
+/* In the helper: never returns. The order is the header's (module.h). */
+static void spawn_helper_child(char *const argv[], const struct modinit_spawn_opts *o,
+			       const struct sig_state *sigs, const char *who, int capture_wr)
+{
+	char *const *envp;
+	char call[64];
+	int err;
+
+	if (o->new_session && setsid() < 0)
+		spawn_fail(who, argv[0], "setsid", errno);
+	else if (!o->new_session && (o->new_group || o->timeout_ms))
+		setpgid(0, 0);
+	spawn_ids(o, who, argv[0]);
+	snprintf(call, sizeof(call), "chdir(%s)", o->cwd ? o->cwd : "");
+	if (o->cwd && chdir(o->cwd) < 0)
+		spawn_fail(who, argv[0], call, errno);
+	spawn_dup(o->stdin_fd, STDIN_FILENO, true);
+	spawn_dup(o->capture & MODINIT_CAPTURE_STDOUT ? capture_wr : o->stdout_fd, STDOUT_FILENO,
+		  false);
+	spawn_dup(o->capture & MODINIT_CAPTURE_STDERR ? capture_wr : o->stderr_fd, STDERR_FILENO,
+		  false);
+	sig_restore_child(sigs);
+	/* execvpe looks the command up in modinit's own PATH, whatever the
+	 * helper's environment says. */
+	envp = spawn_env(o, who, argv[0]);
+	execvpe(argv[0], argv, envp);
+	err = errno;
+	/* Freed so that a leak checker following the helper sees no leak. */
+	if (envp != environ && envp != o->env)
+		free((void *)envp);
+	_exit(spawn_exec_code(err));
+}
+
+/* The capture pipe: the helper's end blocks as a normal stdout does, the
+ * read end never blocks PID 1; both close on exec. */
+static int spawn_pipe(int fds[2])
+{
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return -errno;
+	if (fcntl(fds[0], F_SETFL, O_NONBLOCK) < 0) {
+		int err = -errno;
+
+		close(fds[0]);
+		close(fds[1]);
+		return err;
+	}
+	return 0;
+}
+
 int spawn_helper(char *const argv[], const struct modinit_spawn_opts *opts,
-		 const struct sig_state *sigs, pid_t *pid)
+		 const struct sig_state *sigs, const char *who, int *capture_fd, pid_t *pid)
 {
 	struct modinit_spawn_opts none = { .stdin_fd = -1, .stdout_fd = -1, .stderr_fd = -1 };
+	int cap[2] = { -1, -1 }, r;
 	pid_t child;
 
 	if (!opts)
 		opts = &none;
+	if (opts->capture && (r = spawn_pipe(cap)) < 0)
+		return r;
 	child = fork();
-	if (child < 0)
-		return -errno;
-	if (child == 0) {
-		if (opts->new_group)
-			setpgid(0, 0);
-		spawn_dup(opts->stdin_fd, STDIN_FILENO, true);
-		spawn_dup(opts->stdout_fd, STDOUT_FILENO, false);
-		spawn_dup(opts->stderr_fd, STDERR_FILENO, false);
-		sig_restore_child(sigs);
-		execvp(argv[0], argv);
-		_exit(spawn_exec_code(errno));
+	if (child < 0) {
+		r = -errno;
+		if (opts->capture) {
+			close(cap[0]);
+			close(cap[1]);
+		}
+		return r;
 	}
-	if (opts->new_group)
+	if (child == 0)
+		spawn_helper_child(argv, opts, sigs, who, cap[1]);
+	/* Not for a new session: a group leader could no longer setsid. */
+	if (!opts->new_session && (opts->new_group || opts->timeout_ms))
 		setpgid(child, child);
+	if (opts->capture) {
+		close(cap[1]);
+		*capture_fd = cap[0];
+	}
 	*pid = child;
 	return 0;
 }

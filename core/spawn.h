@@ -14,11 +14,16 @@
  * Returns 0 and *pid, or -errno if fork failed. */
 int spawn_command(char *const argv[], const struct sig_state *sigs, bool tty_fg, pid_t *pid);
 struct modinit_spawn_opts;
-/* Fork and exec a module's helper with the given fds; no terminal, the
- * inherited signal state, its own process group if asked. An exec failure
- * shows as exit status 127/126. 0 and *pid, or -errno if fork failed. */
+/* Fork and exec a module's helper as opts say (see struct modinit_spawn_opts
+ * in module.h: group or session, ids, directory, fds, capture, environment;
+ * a timeout_ms gives it a group of its own, the caller arms the timer); no
+ * terminal, the inherited signal state. A step that fails in the helper
+ * writes "modinit: error: WHO: helper 'ARGV0': CALL: REASON" to stderr and
+ * exits 126; an exec failure shows as 127/126. With opts->capture the
+ * pipe's read end is in *capture_fd. 0 and *pid, or -errno if the pipe or
+ * fork failed. */
 int spawn_helper(char *const argv[], const struct modinit_spawn_opts *opts,
-		 const struct sig_state *sigs, pid_t *pid);
+		 const struct sig_state *sigs, const char *who, int *capture_fd, pid_t *pid);
 /* The exit code an exec errno stands for: 127 for ENOENT/ENOTDIR, else 126. */
 int spawn_exec_code(int err);
 

@@ -180,10 +180,14 @@ static void supervise_reap(struct modinit *m)
 	if (r < 0)
 		log_msg(LOGL_ERROR, "waitpid: %s", strerror(-r));
 	if (was_running && m->reaper.main_exited) {
+		pid_t pid = m->reaper.main_pid;
+		int status = m->reaper.main_status;
+
 		if (restart_pending(m))
 			restart_main_exited(m);
 		else
 			supervise_main_exited(m);
+		events_reap_observe(m, pid, MODINIT_REAP_MAIN, status);
 	}
 	shutdown_check_done(m);
 }

@@ -44,8 +44,11 @@ extern "C" {
  *  ENUM, PATH, LIST_OF and SECTION (with choices, item_type and fields in
  *  struct modinit_option, index, list and section in struct modinit_value),
  *  modinit_options.value_size and modinit_at(), modinit_spawn_opts.size
- *  and MODINIT_SPAWN_OPTS_INIT, the host services state_write, dry_run and
- *  parse_value. */
+ *  and MODINIT_SPAWN_OPTS_INIT with the spawn options env, env_replace,
+ *  cwd, set_uid/uid, set_gid/gid, groups/ngroups, new_session, capture,
+ *  capture_fd and timeout_ms, the host services state_write, dry_run,
+ *  parse_value, signal_helper, last_main_pid and wall_ms, and the on_reap
+ *  hook (enum modinit_reap_kind). */
 #define MODINIT_ABI_MINOR 1
 /** The one symbol a module exports. */
 #define MODINIT_MODULE_SYMBOL "modinit_module"
@@ -226,10 +229,51 @@ struct modinit_spawn_opts {
 			    reads no field past it. 0 (a zeroed struct): the
 			    1.0 fields only. Modules built for 1.0 have no size
 			    and modinit reads only their 1.0 fields. */
+	/* ABI 1.1, read only when size covers them. In the helper, between
+	 * fork and exec, in this order: new session or group, supplementary
+	 * groups, gid, uid, working directory, stdio, environment. A step
+	 * that fails writes one line "modinit: error: NAME: helper 'ARGV0':
+	 * CALL: REASON" to modinit's stderr and the helper exits 126. */
+	char *const *env;  /**< "KEY=VALUE" strings, NULL-terminated, added to
+			        modinit's environment (a KEY there is replaced);
+			        NULL: modinit's environment as it is */
+	bool env_replace;  /**< env is the helper's whole environment instead
+			        (the command is still looked up in modinit's
+			        PATH) */
+	const char *cwd;   /**< working directory, entered after the ids are
+			        dropped; NULL: modinit's */
+	bool set_uid;      /**< setuid(uid): real, effective and saved */
+	uid_t uid;
+	bool set_gid;      /**< setgid(gid): real, effective and saved */
+	gid_t gid;
+	const gid_t *groups; /**< the supplementary groups (ngroups of them)
+				  whenever set_uid or set_gid is set: none when
+				  ngroups is 0, so a helper whose ids are
+				  dropped never keeps modinit's groups */
+	size_t ngroups;
+	bool new_session;  /**< setsid(): a new session and process group */
+	unsigned int capture; /**< MODINIT_CAPTURE_STDOUT and/or _STDERR: that
+				   output goes into one pipe (stdout_fd /
+				   stderr_fd are then ignored for it) */
+	int *capture_fd;   /**< capture: where the host stores the pipe's read
+			        end (O_NONBLOCK, O_CLOEXEC), the module's to
+			        read with fd_watch and to close; -1 on failure */
+	uint64_t timeout_ms; /**< > 0: if the helper still runs timeout_ms
+				  after the spawn, SIGKILL to its whole process
+				  group (the helper gets a group of its own, as
+				  with new_group); its exit callback then sees
+				  WTERMSIG(status) == SIGKILL */
+};
+
+/** modinit_spawn_opts.capture: which output goes into the capture pipe. */
+enum modinit_capture {
+	MODINIT_CAPTURE_STDOUT = 1u << 0,
+	MODINIT_CAPTURE_STDERR = 1u << 1,
 };
 
 /** Defaults for spawn options: /dev/null in, modinit's stdout and stderr,
- *  same process group, and the size set. */
+ *  same process group, modinit's environment, directory and ids, no
+ *  capture, no timeout, and the size set. */
 #define MODINIT_SPAWN_OPTS_INIT                                               \
 	{ .stdin_fd = -1, .stdout_fd = -1, .stderr_fd = -1, .new_group = false, \
 	  .size = sizeof(struct modinit_spawn_opts) }
@@ -255,10 +299,13 @@ struct modinit_host {
 			modinit_fd_cb cb, void *arg);
 	/** Stop watching fd. 0 or -ENOENT. */
 	int (*fd_unwatch)(const struct modinit_host *h, int fd);
-	/** Start a helper process (PATH search, modinit's environment). When
-	 *  it ends, modinit reaps it and calls done(arg, pid, status), or the
-	 *  module's on_child_exit hook when done is NULL. Exec failure shows as
-	 *  exit status 127 (not found) or 126. 0 and *pid, or -errno. */
+	/** Start a helper process (PATH search, modinit's environment unless
+	 *  opts say otherwise: see struct modinit_spawn_opts). When it ends,
+	 *  modinit reaps it and calls done(arg, pid, status), or the module's
+	 *  on_child_exit hook when done is NULL. Exec failure shows as exit
+	 *  status 127 (not found) or 126. Options that make no sense (see
+	 *  env, groups, capture) give -EINVAL before anything is started.
+	 *  0 and *pid, or -errno. */
 	int (*spawn)(const struct modinit_host *h, char *const argv[],
 		     const struct modinit_spawn_opts *opts, modinit_exit_cb done,
 		     void *arg, pid_t *pid);
@@ -340,6 +387,27 @@ struct modinit_host {
 			   const struct modinit_node *node, const char *what,
 			   struct modinit_value *out, size_t out_size, char *err,
 			   size_t errlen);
+	/** Send sig (0..64; 0 only checks) to pid, a helper this module
+	 *  spawned that has not been reaped yet (until it is, its pid cannot
+	 *  be reused), or with group to its process group, so that what the
+	 *  helper started goes too. The module never calls kill() itself.
+	 *  -ESRCH for any pid that is not such a helper: the main command, an
+	 *  adopted orphan, a helper already reaped (also inside its own exit
+	 *  callback), pid <= 0; -EPERM for a live helper of another module;
+	 *  -EINVAL for a bad sig, or group for a helper that has no group of
+	 *  its own (started without new_group, new_session or timeout_ms: its
+	 *  group is modinit's). 0 or -errno. Present when h->size covers it. */
+	int (*signal_helper)(const struct modinit_host *h, pid_t pid, int sig, bool group);
+	/** The pid of the latest main command, running or not: unlike
+	 *  main_pid it stays after the command ended, so on_main_exit,
+	 *  on_shutdown and on_exit can tell which process it was (and a
+	 *  restart's new pid replaces it). 0 before the first start. Present
+	 *  when h->size covers it. */
+	pid_t (*last_main_pid)(const struct modinit_host *h);
+	/** CLOCK_REALTIME in milliseconds since the epoch: wall-clock time
+	 *  for timestamps (it may jump; measure intervals with now_ms).
+	 *  Present when h->size covers it. */
+	uint64_t (*wall_ms)(const struct modinit_host *h);
 };
 
 /** true if the host table h has the service field: the table grows at its
@@ -383,6 +451,13 @@ enum modinit_shutdown_reason {
 	MODINIT_SHUTDOWN_MAIN_EXITED = 1, /**< the main command ended */
 	MODINIT_SHUTDOWN_REQUESTED,       /**< a module asked for it */
 	MODINIT_SHUTDOWN_FATAL,           /**< modinit cannot go on */
+};
+
+/** What on_reap's pid was. */
+enum modinit_reap_kind {
+	MODINIT_REAP_MAIN = 1, /**< the main command (also one being restarted) */
+	MODINIT_REAP_HELPER,   /**< a helper, spawned by any module */
+	MODINIT_REAP_ORPHAN,   /**< an adopted process */
 };
 
 /** Descriptor flags. */
@@ -431,7 +506,8 @@ struct modinit_module {
 	/** An adopted process (not the main command, not a helper) was reaped. */
 	void (*on_orphan)(void *state, pid_t pid, int status);
 	/** The main command ended with status (waitpid status). The first
-	 *  module that answers other than DEFAULT decides. */
+	 *  module that answers other than DEFAULT decides. Its pid: the
+	 *  host's last_main_pid (1.1). */
 	int (*on_main_exit)(void *state, int status);
 	/** The container is about to end (enum modinit_shutdown_reason). */
 	void (*on_shutdown)(void *state, int reason);
@@ -447,6 +523,12 @@ struct modinit_module {
 				    between two entries of options (and fields) */
 	uint32_t value_size;   /**< sizeof(struct modinit_value): how modinit
 				    lays out the values init receives */
+	/** An observer of every reaped process (enum modinit_reap_kind) with
+	 *  its wait status, in every module that has it, after the hooks the
+	 *  reap runs: a helper's done callback (or on_child_exit), on_orphan,
+	 *  and for the main command on_main_exit (none during a restart).
+	 *  It decides nothing. ABI 1.1; read only when size covers it. */
+	void (*on_reap)(void *state, pid_t pid, int kind, int status);
 };
 
 /** The first fields of every descriptor. */

@@ -216,6 +216,41 @@ static int fh_restart_main(const struct modinit_host *h, uint64_t delay_ms)
 	return 0;
 }
 
+/* The real host's rules: only a live helper this module spawned, and its
+ * group only when it has one. */
+static int fh_signal_helper(const struct modinit_host *h, pid_t pid, int sig, bool group)
+{
+	struct fake_host *fh = fh_of(h);
+	struct fake_spawn *s = NULL;
+
+	if (sig < 0 || sig >= SIG_COUNT)
+		return -EINVAL;
+	for (size_t i = 0; i < fh->nspawns && pid > 0; i++)
+		if (fh->spawns[i].live && fh->spawns[i].pid == pid)
+			s = &fh->spawns[i];
+	if (!s)
+		return -ESRCH;
+	if (group && !s->opts.new_group && !s->opts.new_session && !s->opts.timeout_ms)
+		return -EINVAL;
+	if (fh->signal_result < 0)
+		return fh->signal_result;
+	assert_true(fh->nhelper_signals < FAKE_MAX);
+	fh->helper_sig_pid[fh->nhelper_signals] = pid;
+	fh->helper_sig_signo[fh->nhelper_signals] = sig;
+	fh->helper_sig_group[fh->nhelper_signals++] = group;
+	return 0;
+}
+
+static pid_t fh_last_main_pid(const struct modinit_host *h)
+{
+	return fh_of(h)->last_main_pid;
+}
+
+static uint64_t fh_wall_ms(const struct modinit_host *h)
+{
+	return fh_of(h)->wall;
+}
+
 static int fh_error_vat(const struct modinit_host *h, const struct modinit_node *node, char *err,
 			size_t errlen, const char *fmt, va_list ap)
 {
@@ -288,11 +323,16 @@ void fake_host_init(struct fake_host *fh, const char *module_name)
 		.state_write = fh_state_write,
 		.dry_run = fh_dry_run,
 		.parse_value = fh_parse_value,
+		.signal_helper = fh_signal_helper,
+		.last_main_pid = fh_last_main_pid,
+		.wall_ms = fh_wall_ms,
 	};
 	fh->name = module_name;
 	fh->config_file = "test.yaml";
 	fh->now = 1000000;
 	fh->main_pid = 100;
+	fh->last_main_pid = 100;
+	fh->wall = 1700000000000ull;
 	fh->next_pid = 1000;
 }
 
@@ -329,11 +369,14 @@ void fake_advance(struct fake_host *fh, uint64_t ms)
 	struct fake_timer *t;
 
 	while ((t = fake_earliest(fh)) && t->deadline <= end) {
-		if (t->deadline > fh->now)
+		if (t->deadline > fh->now) {
+			fh->wall += t->deadline - fh->now;
 			fh->now = t->deadline;
+		}
 		t->live = false;
 		t->cb(t->arg);
 	}
+	fh->wall += end - fh->now;
 	fh->now = end;
 }
 
@@ -367,6 +410,9 @@ void fake_spawn_exit(struct fake_host *fh, size_t i, int status)
 		s->done(s->arg, s->pid, status);
 	else
 		fh->desc->on_child_exit(fh->state, s->pid, status);
+	if (fh->desc && fh->desc->size >= offsetof(struct modinit_module, on_reap) + sizeof(void *) &&
+	    fh->desc->on_reap)
+		fh->desc->on_reap(fh->state, s->pid, MODINIT_REAP_HELPER, status);
 }
 
 struct fake_watch *fake_watch_of(struct fake_host *fh, int fd)

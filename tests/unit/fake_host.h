@@ -99,9 +99,18 @@ struct fake_host {
 				     NULL by default (state_write: -ENOENT) */
 	bool dry_run;             /* dry_run(); state_write then -EROFS */
 	pid_t next_pid;           /* the next helper's pid (from 1000) */
+	pid_t last_main_pid;      /* last_main_pid(); 100 by default */
+	uint64_t wall;            /* wall_ms(); moves with fake_advance */
+	/* signal_helper(): the calls the host accepted (a live helper of the
+	 * module; group only for one spawned with a group of its own). */
+	pid_t helper_sig_pid[FAKE_MAX];
+	int helper_sig_signo[FAKE_MAX];
+	bool helper_sig_group[FAKE_MAX];
+	size_t nhelper_signals;
 };
 
-/* A fresh host for module_name: clock at 1000000 ms, main pid 100. */
+/* A fresh host for module_name: clock at 1000000 ms, wall clock at
+ * 1700000000000 ms, main pid 100. */
 void fake_host_init(struct fake_host *fh, const char *module_name);
 /* Free the copies of spawn argvs and the validated options: after the
  * module's fini (the options must live as long as the module). */
@@ -113,7 +122,7 @@ void fake_advance(struct fake_host *fh, uint64_t ms);
 size_t fake_pending(const struct fake_host *fh);
 uint64_t fake_next_deadline(const struct fake_host *fh);
 /* End helper i (in spawn order) with a wait status: runs its done callback,
- * or the module's on_child_exit when it gave none. */
+ * or the module's on_child_exit when it gave none, then its on_reap. */
 void fake_spawn_exit(struct fake_host *fh, size_t i, int status);
 /* The watch on fd, or NULL. */
 struct fake_watch *fake_watch_of(struct fake_host *fh, int fd);
