@@ -29,8 +29,10 @@ int ml_addr_parse(const char *text, struct sockaddr_storage *ss, socklen_t *len)
 		h[strlen(h) - 1] = '\0';
 		h++;
 	}
+	/* Digits only: strtol alone would take " 80" and "+80". */
 	port = strtol(colon + 1, &end, 10);
-	if (!colon[1] || *end || port < 1 || port > 65535)
+	if (strspn(colon + 1, "0123456789") != strlen(colon + 1) || !colon[1] || *end ||
+	    port < 1 || port > 65535)
 		return -EINVAL;
 	if (getaddrinfo(h, colon + 1, &hints, &ai) != 0)
 		return -EINVAL;
