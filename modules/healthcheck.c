@@ -20,24 +20,18 @@
  * and between probes the module arms at most one timer per check. The
  * status is kept in STATE_DIR/health (the status line, then whose it is,
  * for modinit --health) and STATE_DIR/health.json, both replaced atomically
- * by the host's state_write. See docs/healthcheck.md. */
+ * by the host's state_write, each only when what it says changes. The probe
+ * runner, the TCP/HTTP client, timers, JSON and addresses come from modlib
+ * (modules/lib). See docs/healthcheck.md. */
 #include "config.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <netdb.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <modinit/module.h>
