@@ -20,27 +20,23 @@
  * and between probes the module arms at most one timer per check. The
  * status is kept in STATE_DIR/health (the status line, then whose it is,
  * for modinit --health) and STATE_DIR/health.json, both replaced atomically
- * by the host's state_write. See docs/healthcheck.md. */
+ * by the host's state_write, each only when what it says changes. The probe
+ * runner, the TCP/HTTP client, timers, JSON and addresses come from modlib
+ * (modules/lib). See docs/healthcheck.md. */
 #include "config.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <netdb.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <modinit/module.h>
+
+#include "lib/modlib.h"
 
 #define HC_MAX_CHECKS 16
 #define HC_HISTORY 5
@@ -74,25 +70,19 @@ struct hc_check {
 	enum hc_role role;
 	enum hc_kind kind;
 	char **argv;            /* exec */
-	struct sockaddr_storage addr; /* tcp, http */
-	socklen_t addrlen;
-	char host[128], path[512]; /* http */
+	struct ml_endpoint ep;  /* tcp, http */
 	uint64_t interval, timeout, start_period, start_interval;
 	long retries;
 
 	enum hc_status status;
 	bool passed;            /* startup: has succeeded once */
 	long streak;            /* consecutive failures that counted */
-	uint64_t next_timer;    /* the timer of the next probe, 0 if none */
-	uint64_t timeout_timer;
+	struct ml_timer next;   /* the next probe */
 	bool running;
-	/* the probe under way */
+	/* the probe under way; its output goes to cur.output */
 	struct hc_result cur;
-	size_t outlen;
-	pid_t pid;
-	int fd;                 /* exec: output pipe; tcp/http: socket */
-	size_t sent;
-	char req[768];
+	struct ml_probe probe;  /* exec */
+	struct ml_net net;      /* tcp, http */
 	/* the last results, oldest first */
 	struct hc_result history[HC_HISTORY];
 	size_t nhistory;
@@ -104,7 +94,7 @@ struct hc_conn {
 	struct hc *hc;
 	int fd;
 	enum hc_conn_state state;
-	uint64_t timer;
+	struct ml_timer timer;
 	uint64_t seq;           /* accept order: the oldest is evicted first */
 	char in[HC_REQ_MAX];
 	size_t inlen;
@@ -128,6 +118,8 @@ struct hc {
 	struct hc_conn conns[HC_MAX_CONN];
 	uint64_t accepted;      /* connections accepted so far */
 	char last_summary[64];
+	char last_key[HC_MAX_CHECKS * 160]; /* what the files say (hc_state_key) */
+	char last_line[160];    /* the health file as last written */
 	bool dry_run;           /* --check-config: claim nothing */
 	bool published;         /* the status files are ours to mark stopped */
 	char owner[64];         /* "pid PID start TICKS", see hc_owner */
@@ -163,63 +155,6 @@ static int hc_duration(struct hc *hc, const struct modinit_node *item, const cha
 	return 0;
 }
 
-/* "HOST:PORT" or "[V6]:PORT" with a numeric address (no DNS in PID 1). */
-static int hc_parse_addr(const char *text, struct sockaddr_storage *ss, socklen_t *len,
-			 char *host, size_t hostlen)
-{
-	char buf[160];
-	const char *colon = strrchr(text, ':');
-	struct addrinfo hints = { .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV,
-				  .ai_socktype = SOCK_STREAM };
-	struct addrinfo *ai;
-	char *h = buf;
-	long port;
-	char *end;
-
-	if (!colon || (size_t)(colon - text) >= sizeof(buf) || colon == text)
-		return -EINVAL;
-	memcpy(buf, text, (size_t)(colon - text));
-	buf[colon - text] = '\0';
-	if (h[0] == '[' && h[strlen(h) - 1] == ']') {
-		h[strlen(h) - 1] = '\0';
-		h++;
-	}
-	port = strtol(colon + 1, &end, 10);
-	if (*end || port < 1 || port > 65535 || !colon[1])
-		return -EINVAL;
-	if (getaddrinfo(h, colon + 1, &hints, &ai) != 0)
-		return -EINVAL;
-	memcpy(ss, ai->ai_addr, ai->ai_addrlen);
-	*len = ai->ai_addrlen;
-	freeaddrinfo(ai);
-	if (host)
-		snprintf(host, hostlen, "%s", text);
-	return 0;
-}
-
-static int hc_parse_http(struct hc_check *c, const char *url)
-{
-	const char *rest, *slash;
-	char hostport[160];
-
-	if (strncmp(url, "http://", 7) != 0)
-		return -EINVAL;
-	rest = url + 7;
-	slash = strchr(rest, '/');
-	if (!slash)
-		slash = rest + strlen(rest);
-	if ((size_t)(slash - rest) >= sizeof(hostport))
-		return -EINVAL;
-	memcpy(hostport, rest, (size_t)(slash - rest));
-	hostport[slash - rest] = '\0';
-	if (hc_parse_addr(hostport, &c->addr, &c->addrlen, c->host, sizeof(c->host)) < 0)
-		return -EINVAL;
-	snprintf(c->path, sizeof(c->path), "%s", *slash ? slash : "/");
-	if (strpbrk(c->path, " \r\n"))
-		return -EINVAL;
-	return 0;
-}
-
 static int hc_probe_kind(struct hc *hc, struct hc_check *c, const struct modinit_node *item,
 			 char *err, size_t errlen)
 {
@@ -251,14 +186,14 @@ static int hc_probe_kind(struct hc *hc, struct hc_check *c, const struct modinit
 	if (tcp) {
 		c->kind = HC_TCP;
 		if (tcp->type != MODINIT_NODE_SCALAR ||
-		    hc_parse_addr(tcp->value, &c->addr, &c->addrlen, NULL, 0) < 0)
+		    ml_addr_parse(tcp->value, &c->ep.addr, &c->ep.addrlen) < 0)
 			return h->error_at(h, tcp, err, errlen,
 					   "checks: %s: tcp: expected ADDRESS:PORT like 127.0.0.1:5432",
 					   c->name);
 		return 0;
 	}
 	c->kind = HC_HTTP;
-	if (http->type != MODINIT_NODE_SCALAR || hc_parse_http(c, http->value) < 0)
+	if (http->type != MODINIT_NODE_SCALAR || ml_url_parse(http->value, &c->ep) < 0)
 		return h->error_at(h, http, err, errlen,
 				   "checks: %s: http: expected a URL like http://127.0.0.1:8080/healthz",
 				   c->name);
@@ -324,6 +259,19 @@ static int hc_parse_retries(struct hc *hc, struct hc_check *c, const struct modi
 	return 0;
 }
 
+static void hc_probe(void *arg);
+static void hc_exec_done(void *arg, int code, bool timed_out);
+static void hc_net_done(void *arg, bool ok, int code, const char *error);
+
+static void hc_check_init(struct hc_check *c)
+{
+	const struct modinit_host *h = c->hc->host;
+
+	ml_timer_init(&c->next, h, hc_probe, c);
+	ml_probe_init(&c->probe, h, c->cur.output, HC_OUTPUT, hc_exec_done, c);
+	ml_net_init(&c->net, h, c->cur.output, HC_OUTPUT, hc_net_done, c);
+}
+
 static int hc_parse_check(struct hc *hc, struct hc_check *c, const struct modinit_node *item,
 			  size_t idx, char *err, size_t errlen)
 {
@@ -332,7 +280,7 @@ static int hc_parse_check(struct hc *hc, struct hc_check *c, const struct modini
 	int r;
 
 	c->hc = hc;
-	c->fd = -1;
+	hc_check_init(c);
 	if (item->type != MODINIT_NODE_MAP)
 		return h->error_at(h, item, err, errlen, "checks: item %zu: expected a mapping", idx + 1);
 	n = hc_find(item, "name");
@@ -434,15 +382,6 @@ static int hc_parse_restart(struct hc *hc, const struct modinit_node *n, char *e
 	return 0;
 }
 
-static bool hc_is_loopback(const struct sockaddr_storage *ss)
-{
-	if (ss->ss_family == AF_INET)
-		return (ntohl(((const struct sockaddr_in *)ss)->sin_addr.s_addr) >> 24) == 127;
-	if (ss->ss_family == AF_INET6)
-		return IN6_IS_ADDR_LOOPBACK(&((const struct sockaddr_in6 *)ss)->sin6_addr);
-	return false;
-}
-
 static int hc_listen(struct hc *hc, const struct modinit_options *opts, char *err, size_t errlen)
 {
 	const struct modinit_value *v = modinit_opt(opts, "listen");
@@ -454,10 +393,10 @@ static int hc_listen(struct hc *hc, const struct modinit_options *opts, char *er
 	hc->listen_fd = -1;
 	if (!v->set)
 		return 0;
-	if (hc_parse_addr(v->str, &ss, &len, NULL, 0) < 0)
+	if (ml_addr_parse(v->str, &ss, &len) < 0)
 		return h->error_at(h, v->node, err, errlen,
 				   "listen: expected ADDRESS:PORT like 127.0.0.1:8081, got \"%s\"", v->str);
-	if (!hc_is_loopback(&ss) && !modinit_opt(opts, "listen_public")->boolean)
+	if (!ml_addr_is_loopback(&ss) && !modinit_opt(opts, "listen_public")->boolean)
 		return h->error_at(h, v->node, err, errlen,
 				   "listen: %s is not a loopback address; set listen_public: true to serve it",
 				   v->str);
@@ -488,68 +427,6 @@ static int hc_listen(struct hc *hc, const struct modinit_options *opts, char *er
 /* Status                                                              */
 /* ------------------------------------------------------------------ */
 
-/* Length of the valid UTF-8 sequence at s (1 to 4), or 0 if it is not one:
- * probe output is whatever a program printed, JSON wants UTF-8. */
-static size_t hc_utf8_len(const unsigned char *s)
-{
-	size_t n;
-	uint32_t cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if ((s[0] & 0xe0) == 0xc0) {
-		n = 2;
-		cp = s[0] & 0x1f;
-	} else if ((s[0] & 0xf0) == 0xe0) {
-		n = 3;
-		cp = s[0] & 0x0f;
-	} else if ((s[0] & 0xf8) == 0xf0) {
-		n = 4;
-		cp = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	/* No overlong forms, no surrogates, nothing past U+10FFFF. */
-	if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-		return 0;
-	return n;
-}
-
-/* s as a JSON string; a byte that is not valid UTF-8 becomes U+FFFD. */
-static void hc_json_str(FILE *f, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	fputc('"', f);
-	while (*p) {
-		size_t n = hc_utf8_len(p);
-
-		if (n == 0) {
-			fputs("\\ufffd", f);
-			p++;
-		} else if (n > 1) {
-			fwrite(p, 1, n, f);
-			p += n;
-		} else if (*p == '"' || *p == '\\') {
-			fprintf(f, "\\%c", *p++);
-		} else if (*p == '\n' || *p == '\r' || *p == '\t') {
-			fprintf(f, "\\%c", *p == '\n' ? 'n' : *p == '\r' ? 'r' : 't');
-			p++;
-		} else if (*p < 0x20 || *p == 0x7f) {
-			fprintf(f, "\\u%04x", *p++);
-		} else {
-			fputc(*p++, f);
-		}
-	}
-	fputc('"', f);
-}
-
 /* Overall: unhealthy if a liveness or startup check is; starting if one is
  * still starting; else healthy. Ready: healthy overall and every readiness
  * check healthy. */
@@ -576,25 +453,6 @@ static enum hc_status hc_overall(const struct hc *hc, bool *ready)
 	return s;
 }
 
-static int64_t hc_wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* A wall-clock reading as RFC 3339 UTC with milliseconds. */
-static void hc_json_time(FILE *f, int64_t wall)
-{
-	time_t sec = (time_t)(wall / 1000);
-	struct tm tm;
-
-	gmtime_r(&sec, &tm);
-	fprintf(f, "\"%04d-%02d-%02dT%02d:%02d:%02d.%03dZ\"", tm.tm_year + 1900, tm.tm_mon + 1,
-		tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(wall % 1000));
-}
-
 static void hc_json(const struct hc *hc, FILE *f)
 {
 	bool ready;
@@ -606,21 +464,21 @@ static void hc_json(const struct hc *hc, FILE *f)
 		const struct hc_check *c = &hc->checks[i];
 
 		fprintf(f, "%s\n  {\"name\": ", i ? "," : "");
-		hc_json_str(f, c->name);
+		ml_json_str(f, c->name);
 		fprintf(f, ", \"role\": \"%s\", \"status\": \"%s\", \"failing_streak\": %ld, \"log\": [",
 			hc_role_names[c->role], hc_status_names[c->status], c->streak);
 		for (size_t k = 0; k < c->nhistory; k++) {
 			const struct hc_result *r = &c->history[k];
 
 			fprintf(f, "%s\n    {\"start\": ", k ? "," : "");
-			hc_json_time(f, r->wall_start);
+			ml_json_time(f, r->wall_start);
 			fputs(", \"end\": ", f);
-			hc_json_time(f, r->wall_end);
+			ml_json_time(f, r->wall_end);
 			fprintf(f, ", \"duration_ms\": %llu, \"ok\": %s, \"code\": %d, \"error\": ",
 				(unsigned long long)(r->end - r->start), r->ok ? "true" : "false", r->code);
-			hc_json_str(f, r->error);
+			ml_json_str(f, r->error);
 			fputs(", \"output\": ", f);
-			hc_json_str(f, r->output);
+			ml_json_str(f, r->output);
 			fputc('}', f);
 		}
 		fputs("]}", f);
@@ -649,9 +507,31 @@ static void hc_summary(const struct hc *hc, char *buf, size_t len)
 	snprintf(buf, len, "%s %s", hc_status_names[s], ready ? "ready" : "not-ready");
 }
 
+/* What the status files say, without the times and outputs of the log:
+ * the overall status and restarts, and per check its status, its failing
+ * streak and how its last probe ended. A probe that changes none of these
+ * changes nothing worth a write. */
+static void hc_state_key(const struct hc *hc, char *key, size_t len)
+{
+	bool ready;
+	enum hc_status s = hc_overall(hc, &ready);
+	size_t n = (size_t)snprintf(key, len, "%d %d %ld", (int)s, ready, hc->restarts);
+
+	for (size_t i = 0; i < hc->nchecks && n < len; i++) {
+		const struct hc_check *c = &hc->checks[i];
+		const struct hc_result *r = c->nhistory ? &c->history[c->nhistory - 1] : NULL;
+
+		n += (size_t)snprintf(key + n, len - n, "|%d %ld %d %d %s", (int)c->status, c->streak,
+				      r ? r->ok : -1, r ? r->code : 0, r ? r->error : "");
+	}
+}
+
+/* Each file is written once per change of what it says: a write renames
+ * over the old file, which some file systems (ext4) flush to the disk, and
+ * PID 1 must not wait on the disk after every probe. */
 static void hc_publish(struct hc *hc)
 {
-	char *json = NULL, summary[64], line[160];
+	char *json = NULL, summary[64], line[160], key[sizeof(hc->last_key)];
 	size_t jlen = 0;
 	FILE *f;
 
@@ -660,17 +540,23 @@ static void hc_publish(struct hc *hc)
 		hc->host->publish_status(hc->host, summary);
 		snprintf(hc->last_summary, sizeof(hc->last_summary), "%s", summary);
 	}
+	hc_state_key(hc, key, sizeof(key));
+	if (hc->published && strcmp(key, hc->last_key) == 0)
+		return;
 	f = open_memstream(&json, &jlen);
 	if (!f)
 		return;
 	hc_json(hc, f);
 	fclose(f);
 	hc_write_file(hc, "health.json", json, jlen);
+	free(json);
 	/* The second line says whose status this is (see hc_owner). */
 	snprintf(line, sizeof(line), "%s\n%s\n", summary, hc->owner);
-	hc_write_file(hc, "health", line, strlen(line));
+	if (!hc->published || strcmp(line, hc->last_line) != 0)
+		hc_write_file(hc, "health", line, strlen(line));
+	snprintf(hc->last_key, sizeof(hc->last_key), "%s", key);
+	snprintf(hc->last_line, sizeof(hc->last_line), "%s", line);
 	hc->published = true;
-	free(json);
 }
 
 /* The run is over: the status stays for people to read, but its owner line
@@ -829,22 +715,12 @@ static void hc_finish(struct hc_check *c, bool ok, int code, const char *error)
 	struct hc *hc = c->hc;
 	bool counts;
 
-	if (c->timeout_timer) {
-		hc->host->timer_cancel(hc->host, c->timeout_timer);
-		c->timeout_timer = 0;
-	}
-	if (c->fd >= 0) {
-		hc->host->fd_unwatch(hc->host, c->fd);
-		close(c->fd);
-		c->fd = -1;
-	}
 	c->running = false;
 	c->cur.end = hc_now(hc);
-	c->cur.wall_end = hc_wall_ms();
+	c->cur.wall_end = ml_wall_ms();
 	c->cur.ok = ok;
 	c->cur.code = code;
 	snprintf(c->cur.error, sizeof(c->cur.error), "%s", error ? error : "");
-	c->cur.output[c->outlen] = '\0';
 	if (c->nhistory == HC_HISTORY)
 		memmove(c->history, c->history + 1, (HC_HISTORY - 1) * sizeof(c->history[0]));
 	else
@@ -874,211 +750,21 @@ static void hc_finish(struct hc_check *c, bool ok, int code, const char *error)
 		hc_schedule(c, hc_next_delay(c));
 }
 
-static void hc_timeout(void *arg)
-{
-	struct hc_check *c = arg;
-	char why[64];
-
-	c->timeout_timer = 0;
-	snprintf(why, sizeof(why), "timed out after %llu ms", (unsigned long long)c->timeout);
-	if (c->kind == HC_EXEC && c->pid > 0)
-		kill(-c->pid, SIGKILL); /* the probe and everything it started */
-	hc_finish(c, false, -1, why);
-}
-
-static void hc_exec_output(void *arg, int fd, uint32_t events)
-{
-	struct hc_check *c = arg;
-	char buf[1024];
-	ssize_t n;
-
-	(void)events;
-	/* Keep the first HC_OUTPUT bytes; read and drop the rest so that
-	 * the probe never blocks on a full pipe. */
-	while ((n = read(fd, buf, sizeof(buf))) > 0) {
-		size_t room = HC_OUTPUT - c->outlen;
-		size_t take = (size_t)n < room ? (size_t)n : room;
-
-		memcpy(c->cur.output + c->outlen, buf, take);
-		c->outlen += take;
-	}
-	if (n == 0 && c->fd == fd) { /* end of output: stop watching */
-		c->hc->host->fd_unwatch(c->hc->host, fd);
-		close(fd);
-		c->fd = -1;
-	}
-}
-
-static void hc_exec_done(void *arg, pid_t pid, int status)
+static void hc_exec_done(void *arg, int code, bool timed_out)
 {
 	struct hc_check *c = arg;
 	char why[64] = "";
-	int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 
-	if (!c->running || pid != c->pid)
-		return; /* timed out earlier: already counted */
-	c->pid = 0;
-	if (c->fd >= 0)
-		hc_exec_output(c, c->fd, EPOLLIN);
-	if (code != 0)
+	if (timed_out)
+		snprintf(why, sizeof(why), "timed out after %llu ms", (unsigned long long)c->timeout);
+	else if (code != 0)
 		snprintf(why, sizeof(why), "exit status %d", code);
-	hc_finish(c, code == 0, code, why);
+	hc_finish(c, !timed_out && code == 0, code, why);
 }
 
-static int hc_start_exec(struct hc_check *c)
+static void hc_net_done(void *arg, bool ok, int code, const char *error)
 {
-	const struct modinit_host *h = c->hc->host;
-	struct modinit_spawn_opts o = { .stdin_fd = -1, .new_group = true };
-	int p[2];
-	int r;
-
-	/* Only our end is non-blocking: the probe writes to an ordinary pipe. */
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return -errno;
-	if (fcntl(p[0], F_SETFL, O_NONBLOCK) < 0) {
-		r = -errno;
-		close(p[0]);
-		close(p[1]);
-		return r;
-	}
-	o.stdout_fd = o.stderr_fd = p[1];
-	r = h->spawn(h, c->argv, &o, hc_exec_done, c, &c->pid);
-	close(p[1]);
-	if (r < 0) {
-		close(p[0]);
-		return r;
-	}
-	c->fd = p[0];
-	if (h->fd_watch(h, c->fd, EPOLLIN, hc_exec_output, c) < 0) {
-		close(c->fd);
-		c->fd = -1;
-	}
-	return 0;
-}
-
-static void hc_sock_event(void *arg, int fd, uint32_t events);
-
-static int hc_start_sock(struct hc_check *c)
-{
-	const struct modinit_host *h = c->hc->host;
-	int fd = socket(c->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-
-	if (fd < 0)
-		return -errno;
-	/* On loopback a refused connect often fails at once. */
-	if (connect(fd, (struct sockaddr *)&c->addr, c->addrlen) < 0 && errno != EINPROGRESS) {
-		int e = errno;
-
-		close(fd);
-		return -e;
-	}
-	c->fd = fd;
-	c->sent = 0;
-	if (c->kind == HC_HTTP)
-		snprintf(c->req, sizeof(c->req),
-			 "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: modinit-healthcheck\r\n"
-			 "Connection: close\r\n\r\n", c->path, c->host);
-	return h->fd_watch(h, fd, EPOLLOUT, hc_sock_event, c);
-}
-
-/* HTTP/1.x NNN: the status code, or -1 while the line is incomplete. */
-static int hc_http_status(const char *buf, size_t len)
-{
-	const char *nl = memchr(buf, '\n', len);
-	int code;
-
-	if (!nl)
-		return -1;
-	if (sscanf(buf, "HTTP/1.%*[01] %3d", &code) != 1)
-		return 0;
-	return code;
-}
-
-/* HTTP: read the answer up to its status line. */
-static void hc_http_read(struct hc_check *c, int fd)
-{
-	char buf[1024], why[96];
-
-	for (;;) {
-		ssize_t n = recv(fd, buf, sizeof(buf), 0);
-		int code;
-
-		if (n < 0) {
-			if (errno == EAGAIN || errno == EINTR)
-				return;
-			snprintf(why, sizeof(why), "recv: %s", strerror(errno));
-			hc_finish(c, false, -1, why);
-			return;
-		}
-		if (n > 0) {
-			size_t room = HC_OUTPUT - c->outlen;
-			size_t take = (size_t)n < room ? (size_t)n : room;
-
-			memcpy(c->cur.output + c->outlen, buf, take);
-			c->outlen += take;
-		}
-		code = hc_http_status(c->cur.output, c->outlen);
-		/* Done once the status line is complete (code >= 0), or when no
-		 * more can come. */
-		if (code < 0 && n > 0 && c->outlen < HC_OUTPUT)
-			continue;
-		if (code <= 0) {
-			hc_finish(c, false, -1, "no HTTP status line in the answer");
-		} else if (code >= 200 && code < 400) {
-			hc_finish(c, true, code, "");
-		} else {
-			snprintf(why, sizeof(why), "HTTP status %d", code);
-			hc_finish(c, false, code, why);
-		}
-		return;
-	}
-}
-
-/* HTTP: send the request, then wait for the answer. */
-static void hc_http_send(struct hc_check *c, int fd)
-{
-	const struct modinit_host *h = c->hc->host;
-	size_t len = strlen(c->req);
-	ssize_t n = send(fd, c->req + c->sent, len - c->sent, MSG_NOSIGNAL);
-	char why[96];
-
-	if (n < 0 && errno != EAGAIN && errno != EINTR) {
-		snprintf(why, sizeof(why), "send: %s", strerror(errno));
-		hc_finish(c, false, -1, why);
-		return;
-	}
-	if (n > 0)
-		c->sent += (size_t)n;
-	if (c->sent == len) {
-		h->fd_unwatch(h, fd);
-		if (h->fd_watch(h, fd, EPOLLIN, hc_sock_event, c) < 0)
-			hc_finish(c, false, -1, "cannot watch the connection");
-	}
-}
-
-static void hc_sock_event(void *arg, int fd, uint32_t events)
-{
-	struct hc_check *c = arg;
-	int soerr = 0;
-	socklen_t sl = sizeof(soerr);
-	char why[96];
-
-	if (c->sent == 0 && (events & (EPOLLOUT | EPOLLERR | EPOLLHUP))) {
-		getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl);
-		if (soerr) {
-			snprintf(why, sizeof(why), "connect: %s", strerror(soerr));
-			hc_finish(c, false, -1, why);
-			return;
-		}
-		if (c->kind == HC_TCP) {
-			hc_finish(c, true, 0, NULL);
-			return;
-		}
-	}
-	if (c->sent < strlen(c->req))
-		hc_http_send(c, fd);
-	else
-		hc_http_read(c, fd);
+	hc_finish(arg, ok, code, error);
 }
 
 static void hc_probe(void *arg)
@@ -1088,33 +774,28 @@ static void hc_probe(void *arg)
 	char why[96];
 	int r;
 
-	c->next_timer = 0;
 	if (c->running || c->hc->stopping)
 		return;
 	memset(&c->cur, 0, sizeof(c->cur));
-	c->outlen = 0;
 	c->cur.start = h->now_ms(h);
-	c->cur.wall_start = hc_wall_ms();
+	c->cur.wall_start = ml_wall_ms();
 	c->running = true;
-	r = c->kind == HC_EXEC ? hc_start_exec(c) : hc_start_sock(c);
+	if (c->kind == HC_EXEC)
+		r = ml_probe_start(&c->probe, c->argv, c->timeout);
+	else
+		r = ml_net_start(&c->net, &c->ep, c->kind == HC_HTTP, "modinit-healthcheck", c->timeout);
 	if (r < 0) {
 		snprintf(why, sizeof(why), "%s: %s", c->kind == HC_EXEC ? "spawn" : "connect",
 			 strerror(-r));
 		hc_finish(c, false, -1, why);
-		return;
 	}
-	if (h->timer_add(h, c->timeout, hc_timeout, c, &c->timeout_timer) < 0)
-		c->timeout_timer = 0;
 }
 
 static void hc_schedule(struct hc_check *c, uint64_t delay)
 {
 	const struct modinit_host *h = c->hc->host;
 
-	if (c->next_timer)
-		h->timer_cancel(h, c->next_timer);
-	c->next_timer = 0;
-	if (h->timer_add(h, delay, hc_probe, c, &c->next_timer) < 0)
+	if (ml_timer_arm(&c->next, delay) < 0)
 		h->log(h, MODINIT_LOG_ERROR, "check %s: cannot arm its timer", c->name);
 }
 
@@ -1127,7 +808,7 @@ static void hc_start_all(struct hc *hc)
 	for (size_t i = 0; i < hc->nchecks; i++) {
 		struct hc_check *c = &hc->checks[i];
 
-		if (c->running || c->next_timer || (c->role == HC_STARTUP && c->passed))
+		if (c->running || ml_timer_pending(&c->next) || (c->role == HC_STARTUP && c->passed))
 			continue;
 		if (c->role == HC_LIVENESS && !live_ok)
 			continue;
@@ -1140,20 +821,9 @@ static void hc_start_all(struct hc *hc)
 
 static void hc_stop_probe(struct hc_check *c)
 {
-	const struct modinit_host *h = c->hc->host;
-
-	if (c->next_timer)
-		h->timer_cancel(h, c->next_timer);
-	if (c->timeout_timer)
-		h->timer_cancel(h, c->timeout_timer);
-	c->next_timer = c->timeout_timer = 0;
-	if (c->kind == HC_EXEC && c->running && c->pid > 0)
-		kill(-c->pid, SIGKILL);
-	if (c->fd >= 0) {
-		h->fd_unwatch(h, c->fd);
-		close(c->fd);
-		c->fd = -1;
-	}
+	ml_timer_cancel(&c->next);
+	ml_probe_stop(&c->probe);
+	ml_net_stop(&c->net);
 	c->running = false;
 }
 
@@ -1170,20 +840,15 @@ static void hc_conn_close(struct hc_conn *k)
 	h = k->hc->host;
 	h->fd_unwatch(h, k->fd);
 	close(k->fd);
-	if (k->timer)
-		h->timer_cancel(h, k->timer);
+	ml_timer_cancel(&k->timer);
 	free(k->out);
 	k->out = NULL;
 	k->fd = -1;
-	k->timer = 0;
 }
 
 static void hc_conn_timeout(void *arg)
 {
-	struct hc_conn *k = arg;
-
-	k->timer = 0;
-	hc_conn_close(k);
+	hc_conn_close(arg);
 }
 
 static void hc_conn_event(void *arg, int fd, uint32_t events);
@@ -1394,8 +1059,9 @@ static void hc_accept(void *arg, int fd, uint32_t events)
 			continue;
 		}
 		*k = (struct hc_conn){ .hc = hc, .fd = c, .seq = ++hc->accepted };
+		ml_timer_init(&k->timer, h, hc_conn_timeout, k);
 		if (h->fd_watch(h, c, EPOLLIN, hc_conn_event, k) < 0 ||
-		    h->timer_add(h, HC_CONN_TIMEOUT_MS, hc_conn_timeout, k, &k->timer) < 0) {
+		    ml_timer_arm(&k->timer, HC_CONN_TIMEOUT_MS) < 0) {
 			hc_conn_close(k);
 			continue;
 		}
@@ -1468,7 +1134,6 @@ static void hc_on_start(void *state)
 			hc->host->log(hc->host, MODINIT_LOG_ERROR,
 				      "cannot serve the health endpoint: %s", strerror(-r));
 	}
-	hc_publish(hc);
 	hc_start_all(hc);
 }
 
@@ -1479,8 +1144,13 @@ static void hc_on_spawn(void *state, pid_t pid)
 	struct hc *hc = state;
 
 	(void)pid;
-	if (!hc->restarting)
+	/* The first status is written once the command runs: it need not wait
+	 * for the disk to start. */
+	if (!hc->restarting) {
+		if (!hc->published)
+			hc_publish(hc);
 		return;
+	}
 	hc->restarting = false;
 	hc->started = hc->host->now_ms(hc->host);
 	for (size_t i = 0; i < hc->nchecks; i++) {

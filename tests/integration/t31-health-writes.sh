@@ -1,0 +1,56 @@
+#!/bin/sh
+# healthcheck's shared helpers stay inside its .so, and its status files are
+# written once per change, not after every probe: a write renames a new file
+# over the old one (a new inode), which ext4 flushes to the disk.
+. "$MODINIT_SRCDIR/tests/integration/lib.sh"
+need_root_ns
+command -v nm >/dev/null 2>&1 || skip_all "nm (binutils) is needed"
+plan 6
+MP="--module-path $MODINIT_MODDIR"
+SO=$MODINIT_MODDIR/healthcheck.so
+ST=$WORK/st
+
+expect_eq "healthcheck.so exports modinit_module and nothing else" "modinit_module" \
+	"$(nm -D --defined-only "$SO" | awk '{print $3}')"
+# Imports: libc's (versioned), the weak hooks every .so names, and a
+# sanitizer's runtime when the build has one; never a helper of modules/lib.
+expect_eq "it imports only from libc" "" \
+	"$(nm -D --undefined-only "$SO" | awk '$1 != "w" {print $2}' |
+		grep -Ev '@GLIBC_|^__(asan|ubsan|sanitizer|lsan)_')"
+
+runs() { wc -l <"$WORK/runs" 2>/dev/null || echo 0; }
+inodes() { stat -c %i "$ST/health" "$ST/health.json" | paste -sd ' '; }
+# wait_runs N: until the probe has started N times (10 s at most).
+wait_runs() {
+	_w=1000
+	while [ "$(runs)" -lt "$1" ] && [ "$_w" -gt 0 ]; do sleep 0.01; _w=$((_w - 1)); done
+	[ "$(runs)" -ge "$1" ]
+}
+
+touch "$WORK/up"
+cat >"$WORK/hc.yaml" <<EOC
+modules:
+  - name: healthcheck
+    checks:
+      - name: ex
+        exec: [sh, -c, 'echo run >>$WORK/runs; test -e $WORK/up']
+        interval: 100ms
+        retries: 1
+EOC
+bg_pid1 $MP --state-dir "$ST" -c "$WORK/hc.yaml" -- sleep 1000 2>"$WORK/err"
+wait_grep "$ST/health" '^healthy ready$'
+before=$(inodes)
+n=$(runs)
+# Two probes have ended once the third after them has started (one at a time).
+wait_runs $((n + 3))
+expect_eq "three more healthy probes rewrite neither file" "$before" "$(inodes)"
+rm "$WORK/up"
+check "a failing probe is written" wait_grep "$ST/health" '^unhealthy not-ready$'
+set -- $before $(inodes)
+expect_eq "... into both files, each a new one" "new|new" \
+	"$([ "$1" != "$3" ] && echo new)|$([ "$2" != "$4" ] && echo new)"
+kill -TERM "$HOSTPID"
+wait "$BG"
+expect_eq "the end is written too, and modinit ends with the command's status" \
+	"143|unhealthy not-ready|stopped" "$?|$(paste -sd '|' "$ST/health")"
+finish
