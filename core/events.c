@@ -53,6 +53,23 @@ static int host_fd_unwatch(const struct modinit_host *h, int fd)
 	return loop_watch_del(&host_mod(h)->m->loop, fd);
 }
 
+/* At the top of every host service that touches processes: outside the
+ * phases where it means something (lifecycle_allows) it is refused with
+ * -EAGAIN and no side effect. Before the loop runs modinit's tree is not
+ * set up (init, --check-config, mode exec); once the run is over nothing is
+ * left to act on (on_exit, fini). */
+static int host_guard(const struct modinit_host *h, enum lc_service service, const char *what)
+{
+	struct module *mod = host_mod(h);
+	enum lc_phase phase = mod->m->lc.phase;
+
+	if (lifecycle_allows(phase, service))
+		return 0;
+	log_msg(LOGL_DEBUG, "%s: %s refused while %s", mod->desc->name, what,
+		lifecycle_phase_name(phase));
+	return -EAGAIN;
+}
+
 static int host_spawn(const struct modinit_host *h, char *const argv[],
 		      const struct modinit_spawn_opts *opts, modinit_exit_cb done, void *arg,
 		      pid_t *pid)
@@ -60,8 +77,10 @@ static int host_spawn(const struct modinit_host *h, char *const argv[],
 	struct module *mod = host_mod(h);
 	struct modinit_spawn_opts o;
 	struct helper *hp;
-	int r;
+	int r = host_guard(h, LC_SVC_SPAWN, "spawn");
 
+	if (r < 0)
+		return r;
 	if (!argv || !argv[0] || (!done && !mod->desc->on_child_exit))
 		return -EINVAL;
 	if (opts)
@@ -90,7 +109,10 @@ static int host_signal(const struct modinit_host *h, int target, int sig)
 {
 	struct modinit *m = host_mod(h)->m;
 	pid_t main_pid = m->reaper.main_exited ? 0 : m->reaper.main_pid;
+	int r = host_guard(h, LC_SVC_SIGNAL, "signal");
 
+	if (r < 0)
+		return r;
 	if (sig < 0 || sig >= SIG_COUNT)
 		return -EINVAL;
 	switch (target) {
@@ -112,25 +134,19 @@ static int host_signal(const struct modinit_host *h, int target, int sig)
 static int host_request_shutdown(const struct modinit_host *h, int exit_code, const char *reason)
 {
 	struct module *mod = host_mod(h);
-	struct modinit *m = mod->m;
+	int r = host_guard(h, LC_SVC_SHUTDOWN, "request_shutdown");
 
+	if (r < 0)
+		return r;
 	if ((exit_code < 0 && exit_code != MODINIT_EXIT_MAIN) || exit_code > 255)
 		return -EINVAL;
-	if (!m->exit_requested && exit_code != MODINIT_EXIT_MAIN) {
-		m->exit_requested = true;
-		m->exit_code = exit_code;
-	}
 	if (exit_code == MODINIT_EXIT_MAIN)
 		log_msg(LOGL_INFO, "%s: shutdown requested: %s", mod->desc->name,
 			reason ? reason : "no reason given");
 	else
 		log_msg(LOGL_INFO, "%s: shutdown requested (exit %d): %s", mod->desc->name,
 			exit_code, reason ? reason : "no reason given");
-	events_shutdown(m, MODINIT_SHUTDOWN_REQUESTED);
-	shutdown_begin(m, "shutdown requested");
-	/* With the main command already gone and nothing left to reap, no
-	 * SIGCHLD will come to end the run: see now whether it is over. */
-	shutdown_check_done(m);
+	lifecycle_request_shutdown(&mod->m->lc, exit_code);
 	return 0;
 }
 
@@ -197,7 +213,9 @@ static uint64_t host_now_ms(const struct modinit_host *h)
 
 static int host_restart_main(const struct modinit_host *h, uint64_t delay_ms)
 {
-	return restart_begin(host_mod(h)->m, delay_ms);
+	int r = host_guard(h, LC_SVC_RESTART, "restart_main");
+
+	return r < 0 ? r : lifecycle_restart(&host_mod(h)->m->lc, delay_ms);
 }
 
 static int host_error_vat(const struct modinit_host *h, const struct modinit_node *node,
@@ -374,11 +392,9 @@ int events_main_exit(struct modinit *m, int status)
 	return decision;
 }
 
+/* Once per run: the lifecycle dispatches it on entering STOPPING. */
 void events_shutdown(struct modinit *m, int reason)
 {
-	if (m->shutdown_notified)
-		return;
-	m->shutdown_notified = true;
 	for (size_t i = 0; i < m->module_count; i++) {
 		struct module *mod = &m->modules[i];
 
