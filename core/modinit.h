@@ -66,9 +66,6 @@ struct modinit {
 long shutdown_signal_all(struct modinit *m, int sig);
 /* The same, but for the process except. */
 long shutdown_signal_except(struct modinit *m, pid_t except, int sig);
-/* The main command's stop signal, through the signal pipeline; true when
- * it was aimed at every process. */
-bool shutdown_stop_main(struct modinit *m, pid_t main_pid);
 
 /* events.c: dispatch to the modules, in config order */
 void events_host_init(struct modinit *m, struct module *mod);

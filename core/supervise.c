@@ -167,11 +167,26 @@ static int supervise_spawn_main(void *ctx, bool restart)
 	return 0;
 }
 
+/* The main command's stop signal goes through the signal pipeline, so that
+ * signal-remap's rules (rewrite, delay) apply to it as to a `docker stop`.
+ * True when the pipeline aimed it at every process (wait-all-children,
+ * target: all): then it is already on its way to the others too. */
 static bool supervise_stop_main(void *ctx)
 {
 	struct modinit *m = ctx;
+	pid_t main_pid = m->reaper.main_pid;
+	struct modinit_signal s = { .signo = m->sd.stop_signal, .target = MODINIT_TARGET_MAIN,
+				    .sender = m->self };
 
-	return shutdown_stop_main(m, m->reaper.main_pid);
+	if (main_pid <= 0)
+		return false; /* kill(0) would be modinit's own group */
+	if (!events_signal(m, &s))
+		return s.target == MODINIT_TARGET_ALL;
+	if (s.target == MODINIT_TARGET_ALL)
+		shutdown_signal_all(m, s.signo);
+	else if (kill(s.target == MODINIT_TARGET_GROUP ? -main_pid : main_pid, s.signo) < 0)
+		log_msg(LOGL_DEBUG, "stop signal to %d: %s", (int)main_pid, strerror(errno));
+	return s.target == MODINIT_TARGET_ALL;
 }
 
 static long supervise_signal_all(void *ctx, int sig, bool except_main)
