@@ -93,10 +93,11 @@ phases: helper reaped (status 15)" \
 done
 
 # 5. A helper that outlives the command gets the stop signal once (from
-# modinit, after on_shutdown), then SIGKILL when the grace period is over.
+# modinit, after on_shutdown), then SIGKILL when the grace period is over
+# (long enough for its handler to run first even on a loaded machine).
 fifo hs
 cat >"$WORK/once.yaml" <<EOC
-shutdown: {grace: 300ms}
+shutdown: {grace: 3s}
 modules:
   - path: $P/phases.so
     call: spawn
