@@ -291,6 +291,21 @@ static void test_restart_fails(void **state)
 	assert_int_equal(lifecycle_exit_code(&F.lc), EXIT_INTERNAL);
 }
 
+/* A shutdown asked for while a restart waits out its delay ends the run
+ * now, with the status of the command the restart stopped. */
+static void test_request_in_backoff(void **state)
+{
+	(void)state;
+	fake_running(0);
+	assert_int_equal(lifecycle_restart(&F.lc, 1000), 0);
+	main_ends(KILLED(SIGTERM), true);
+	F.calls[0] = '\0';
+	lifecycle_request_shutdown(&F.lc, MODINIT_EXIT_MAIN);
+	assert_string_equal(F.calls, "on_shutdown:2 cancel2 ");
+	assert_int_equal(F.lc.phase, LC_DONE);
+	assert_int_equal(lifecycle_exit_code(&F.lc), 128 + SIGTERM);
+}
+
 static void test_handled(void **state)
 {
 	(void)state;
@@ -517,6 +532,7 @@ int main(void)
 		cmocka_unit_test(test_restart),
 		cmocka_unit_test(test_restart_grace_over),
 		cmocka_unit_test(test_restart_fails),
+		cmocka_unit_test(test_request_in_backoff),
 		cmocka_unit_test(test_handled),
 		cmocka_unit_test(test_first_spawn_fails),
 		cmocka_unit_test(test_fail_wins),
