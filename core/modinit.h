@@ -64,7 +64,7 @@ struct modinit {
  * signalled (PID 1: 1 if any, 0 if none), or -errno (-EINVAL while modinit
  * does not know its own pid). */
 long shutdown_signal_all(struct modinit *m, int sig);
-/* The same, but for the process except. */
+/* The same, sparing the process except. */
 long shutdown_signal_except(struct modinit *m, pid_t except, int sig);
 
 /* events.c: dispatch to the modules, in config order */
