@@ -123,6 +123,23 @@ static struct helper *host_helper_new(struct module *mod, const struct modinit_s
 	return NULL;
 }
 
+/* At the top of every host service that touches processes: outside the
+ * phases where it means something (lifecycle_allows) it is refused with
+ * -EAGAIN and no side effect. Before the loop runs modinit's tree is not
+ * set up (init, --check-config, mode exec); once the run is over nothing is
+ * left to act on (on_exit, fini). */
+static int host_guard(const struct modinit_host *h, enum lc_service service, const char *what)
+{
+	struct module *mod = host_mod(h);
+	enum lc_phase phase = mod->m->lc.phase;
+
+	if (lifecycle_allows(phase, service))
+		return 0;
+	log_msg(LOGL_DEBUG, "%s: %s refused while %s", mod->desc->name, what,
+		lifecycle_phase_name(phase));
+	return -EAGAIN;
+}
+
 static int host_spawn(const struct modinit_host *h, char *const argv[],
 		      const struct modinit_spawn_opts *opts, modinit_exit_cb done, void *arg,
 		      pid_t *pid)
@@ -130,8 +147,10 @@ static int host_spawn(const struct modinit_host *h, char *const argv[],
 	struct module *mod = host_mod(h);
 	struct modinit_spawn_opts o = MODINIT_SPAWN_OPTS_INIT;
 	struct helper *hp;
-	int r, cap = -1;
+	int r = host_guard(h, LC_SVC_SPAWN, "spawn"), cap = -1;
 
+	if (r < 0)
+		return r;
 	if (!argv || !argv[0] || (!done && !mod->desc->on_child_exit))
 		return -EINVAL;
 	if (opts)
@@ -164,7 +183,10 @@ static int host_signal_helper(const struct modinit_host *h, pid_t pid, int sig, 
 {
 	struct module *mod = host_mod(h);
 	struct helper *hp = mod->m->helpers;
+	int r = host_guard(h, LC_SVC_SIGNAL, "signal_helper");
 
+	if (r < 0)
+		return r;
 	if (sig < 0 || sig >= SIG_COUNT)
 		return -EINVAL;
 	while (pid > 0 && hp && hp->pid != pid)
@@ -182,7 +204,10 @@ static int host_signal(const struct modinit_host *h, int target, int sig)
 {
 	struct modinit *m = host_mod(h)->m;
 	pid_t main_pid = m->reaper.main_exited ? 0 : m->reaper.main_pid;
+	int r = host_guard(h, LC_SVC_SIGNAL, "signal");
 
+	if (r < 0)
+		return r;
 	if (sig < 0 || sig >= SIG_COUNT)
 		return -EINVAL;
 	switch (target) {
@@ -204,25 +229,19 @@ static int host_signal(const struct modinit_host *h, int target, int sig)
 static int host_request_shutdown(const struct modinit_host *h, int exit_code, const char *reason)
 {
 	struct module *mod = host_mod(h);
-	struct modinit *m = mod->m;
+	int r = host_guard(h, LC_SVC_SHUTDOWN, "request_shutdown");
 
+	if (r < 0)
+		return r;
 	if ((exit_code < 0 && exit_code != MODINIT_EXIT_MAIN) || exit_code > 255)
 		return -EINVAL;
-	if (!m->exit_requested && exit_code != MODINIT_EXIT_MAIN) {
-		m->exit_requested = true;
-		m->exit_code = exit_code;
-	}
 	if (exit_code == MODINIT_EXIT_MAIN)
 		log_msg(LOGL_INFO, "%s: shutdown requested: %s", mod->desc->name,
 			reason ? reason : "no reason given");
 	else
 		log_msg(LOGL_INFO, "%s: shutdown requested (exit %d): %s", mod->desc->name,
 			exit_code, reason ? reason : "no reason given");
-	events_shutdown(m, MODINIT_SHUTDOWN_REQUESTED);
-	shutdown_begin(m, "shutdown requested");
-	/* With the main command already gone and nothing left to reap, no
-	 * SIGCHLD will come to end the run: see now whether it is over. */
-	shutdown_check_done(m);
+	lifecycle_request_shutdown(&mod->m->lc, exit_code);
 	return 0;
 }
 
@@ -304,7 +323,9 @@ static pid_t host_last_main_pid(const struct modinit_host *h)
 
 static int host_restart_main(const struct modinit_host *h, uint64_t delay_ms)
 {
-	return restart_begin(host_mod(h)->m, delay_ms);
+	int r = host_guard(h, LC_SVC_RESTART, "restart_main");
+
+	return r < 0 ? r : lifecycle_restart(&host_mod(h)->m->lc, delay_ms);
 }
 
 static int host_error_vat(const struct modinit_host *h, const struct modinit_node *node,
@@ -496,11 +517,9 @@ int events_main_exit(struct modinit *m, int status)
 	return decision;
 }
 
+/* Once per run: the lifecycle dispatches it on entering STOPPING. */
 void events_shutdown(struct modinit *m, int reason)
 {
-	if (m->shutdown_notified)
-		return;
-	m->shutdown_notified = true;
 	for (size_t i = 0; i < m->module_count; i++) {
 		struct module *mod = &m->modules[i];
 

@@ -66,8 +66,6 @@ static void setup_signals(struct modinit *m, pid_t ppid)
 {
 	int r;
 
-	m->self = getpid();
-	m->pid1 = m->self == 1;
 	r = sig_setup(&m->sigs, m->pid1);
 	if (r < 0)
 		die(EXIT_INTERNAL, "cannot set up signal handling: %s", strerror(-r));
@@ -203,6 +201,11 @@ int main(int argc, char **argv)
 	memset(&c, 0, sizeof(c));
 	m.loop.epfd = m.loop.tfd = -1; /* loop_fini before loop_init is a no-op */
 	m.sigs.sfd = m.sigs.pfd = -1;
+	/* Known before any module code runs: a service that signals "every
+	 * process" walks the descendants of self, and of pid 0 that would be
+	 * the whole machine (see core/shutdown.c). */
+	m.self = getpid();
+	m.pid1 = m.self == 1;
 	/* A fault from here on (a module's constructor or init included) is
 	 * reported and exits 70 (see DESIGN.md, Process model). */
 	r = sig_setup_faults(&m.sigs);

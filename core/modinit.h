@@ -9,6 +9,7 @@
 #include <modinit/module.h>
 
 #include "cli.h"
+#include "lifecycle.h"
 #include "loop.h"
 #include "reap.h"
 #include "signals.h"
@@ -21,17 +22,10 @@ enum {
 	EXIT_CONFIG = 78,   /* EX_CONFIG */
 };
 
-enum shutdown_state {
-	SD_RUNNING = 0, /* the main command runs */
-	SD_STOPPING,    /* stop signal sent to what is left, grace timer armed */
-	SD_KILLING,     /* grace over: SIGKILL sent, waiting for the last reaps */
-};
-
+/* How the run ends: from the config and the command line. */
 struct shutdown {
-	enum shutdown_state state;
 	int stop_signal;
 	uint64_t grace_ms;
-	uint64_t grace_timer; /* 0 = none */
 };
 
 /* A process a module started through the host; the core reaps it. */
@@ -57,13 +51,6 @@ struct modinit {
 	struct module *modules;
 	size_t module_count;
 	struct helper *helpers;
-	bool exit_requested;      /* a module asked to end with exit_code */
-	bool wait_all;            /* after the main exit: until nothing is left */
-	bool shutdown_notified;   /* on_shutdown was dispatched */
-	bool stop_received;       /* the stop signal reached modinit: no restart
-				     any more, the command's end is the run's */
-	bool main_handled;        /* a module took the main exit over: the run
-				     waits for its restart or shutdown request */
 	char **command;
 	bool pid1;
 	pid_t self;
@@ -71,28 +58,18 @@ struct modinit {
 	struct sig_state sigs;
 	struct reaper reaper;
 	struct shutdown sd;
-	struct restart {
-		bool active;       /* a module asked for a restart */
-		bool waiting;      /* the old command is gone, delay running */
-		uint64_t delay_ms;
-		uint64_t timer;    /* grace, then delay */
-	} rs;
-	bool finished;
-	int exit_code;
+	struct lifecycle lc;      /* the phase, and everything that decides how
+				     and with which code the run ends */
 };
 
 /* shutdown.c */
 /* Signal every process modinit answers for but itself: the whole namespace
  * as PID 1 (kill(-1)), its descendants otherwise. Returns how many were
- * signalled (PID 1: 1 if any, 0 if none), or -errno. */
+ * signalled (PID 1: 1 if any, 0 if none), or -errno (-EINVAL while modinit
+ * does not know its own pid). */
 long shutdown_signal_all(struct modinit *m, int sig);
-/* RUNNING -> STOPPING: stop signal to every remaining process, grace armed. */
-void shutdown_begin(struct modinit *m, const char *reason);
-/* The main command's stop signal, through the signal pipeline; true when
- * it was aimed at every process. */
-bool shutdown_stop_main(struct modinit *m, pid_t main_pid);
-/* Called after each reap pass: finishes the run once nothing is left. */
-void shutdown_check_done(struct modinit *m);
+/* The same, sparing the process except. */
+long shutdown_signal_except(struct modinit *m, pid_t except, int sig);
 
 /* events.c: dispatch to the modules, in config order */
 void events_host_init(struct modinit *m, struct module *mod);
@@ -113,19 +90,6 @@ void events_reap_observe(struct modinit *m, pid_t pid, int kind, int status);
 void events_shutdown(struct modinit *m, int reason);
 void events_exit(struct modinit *m, int *code);
 void events_fini(struct modinit *m);
-
-/* restart.c */
-/* host->restart_main: stop the main command, then start it again. */
-int restart_begin(struct modinit *m, uint64_t delay_ms);
-/* The main command exited during a restart: wait, then start it again. */
-void restart_main_exited(struct modinit *m);
-/* Give up the restart (its timers too). */
-void restart_cancel(struct modinit *m);
-/* Is a restart under way and still wanted? A shutdown or a received stop
- * signal cancels it here. */
-bool restart_pending(struct modinit *m);
-/* Start the main command (also the first time). 0 or -errno. */
-int supervise_spawn_main(struct modinit *m);
 
 /* supervise.c */
 /* Start the main command and run the loop until the run is over; returns the

@@ -165,9 +165,14 @@ static void proc_resolve(struct proc_ent *v, long n, struct proc_ent *e, pid_t r
 long proc_descendants(pid_t root, pid_t **out)
 {
 	struct proc_ent *v = NULL;
-	long n = proc_snapshot(&v), k = 0;
+	long n, k = 0;
 	pid_t *res;
 
+	/* Every process descends from pid 0: a walk from there (a self not
+	 * known yet) would reach the whole machine. */
+	if (root <= 0)
+		return -EINVAL;
+	n = proc_snapshot(&v);
 	if (n < 0)
 		return n;
 	res = malloc(((size_t)n + 1) * sizeof(*res));
@@ -209,6 +214,8 @@ long proc_signal_except(pid_t self, bool everything, pid_t except, int sig)
 	pid_t *pids = NULL;
 	long n, sent = 0;
 
+	if (self <= 0)
+		return -EINVAL;
 	if (everything) {
 		n = proc_snapshot(&v);
 		for (long i = 0; i < n; i++)

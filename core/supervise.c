@@ -42,7 +42,7 @@ static void supervise_deliver(struct modinit *m, const struct modinit_signal *s,
 
 	signal_name(s->signo, name, sizeof(name));
 	/* Once shutting down the main command is gone: what is left gets it. */
-	if (s->target == MODINIT_TARGET_ALL || m->sd.state != SD_RUNNING || m->reaper.main_exited) {
+	if (s->target == MODINIT_TARGET_ALL || m->lc.phase >= LC_STOPPING || m->reaper.main_exited) {
 		long n = shutdown_signal_all(m, s->signo);
 
 		if (n > 0)
@@ -60,36 +60,6 @@ static void supervise_deliver(struct modinit *m, const struct modinit_signal *s,
 	else
 		log_msg(LOGL_DEBUG, "forwarded %s to %s %d", name,
 			s->target == MODINIT_TARGET_GROUP ? "group" : "pid", (int)main_pid);
-}
-
-/* The stop signal, as received: no restart from now on; if the main command
- * is already gone (a restart's backoff, or a module took its exit over), the
- * run ends now. True when it did, and nothing is left to forward. */
-static bool supervise_stop(struct modinit *m, int signo)
-{
-	bool restarting = m->rs.active;
-	char name[16];
-
-	m->stop_received = true;
-	if (m->sd.state != SD_RUNNING || (!restarting && !m->main_handled))
-		return false;
-	signal_name(signo, name, sizeof(name));
-	if (restarting)
-		log_msg(LOGL_INFO, "%s during a restart: not restarting", name);
-	else
-		log_msg(LOGL_INFO, "%s after the main command exited: ending the run", name);
-	/* Still stopping: the signal goes on to it and its exit ends the run
-	 * (restart_pending); the restart's SIGKILL stays armed meanwhile. */
-	if (!m->reaper.main_exited)
-		return false;
-	restart_cancel(m);
-	m->main_handled = false;
-	if (!m->exit_requested)
-		m->exit_code = reap_exit_code(m->reaper.main_status);
-	events_shutdown(m, MODINIT_SHUTDOWN_MAIN_EXITED);
-	shutdown_begin(m, "stop signal while the main command is down");
-	shutdown_check_done(m);
-	return true;
 }
 
 /* Raised by modinit itself (SIGPIPE from a closed stderr, SIGXFSZ: SI_USER),
@@ -120,6 +90,7 @@ static void supervise_forward(struct modinit *m, const struct signalfd_siginfo *
 	/* Decided on the signal as received: signal-remap may turn the stop
 	 * signal into another one (TERM into QUIT for nginx). */
 	bool stop = s.signo == m->sd.stop_signal;
+	char name[16];
 	int verdict;
 
 	if (supervise_own_signal(m, si))
@@ -129,47 +100,11 @@ static void supervise_forward(struct modinit *m, const struct signalfd_siginfo *
 	 * or acted on) still tells what the user wants. */
 	if (verdict == MODINIT_SIGNAL_DROP)
 		return;
-	if (stop && supervise_stop(m, si->ssi_signo))
+	if (stop && lifecycle_stop_signal(&m->lc, signal_name((int)si->ssi_signo, name,
+							       sizeof(name))))
 		return;
 	if (verdict == MODINIT_SIGNAL_PASS)
 		supervise_deliver(m, &s, si);
-}
-
-static void supervise_log_exit(const struct modinit *m, int status)
-{
-	char name[16];
-
-	if (WIFSIGNALED(status))
-		log_msg(LOGL_DEBUG, "main command (pid %d) killed by %s", (int)m->reaper.main_pid,
-			signal_name(WTERMSIG(status), name, sizeof(name)));
-	else
-		log_msg(LOGL_DEBUG, "main command (pid %d) exited with %d", (int)m->reaper.main_pid,
-			reap_exit_code(status));
-}
-
-/* The main command ended: the modules (the mode) decide what follows. */
-static void supervise_main_exited(struct modinit *m)
-{
-	int status = m->reaper.main_status;
-	int decision;
-
-	supervise_log_exit(m, status);
-	if (!m->exit_requested)
-		m->exit_code = reap_exit_code(status);
-	decision = events_main_exit(m, status);
-	if (decision == MODINIT_MAIN_EXIT_WAIT_ALL) {
-		m->wait_all = true;
-		return;
-	}
-	/* A module took over: it restarts the command or ends the run. After
-	 * a stop signal it could do neither (no restart then): the run ends. */
-	if (decision == MODINIT_MAIN_EXIT_HANDLED && !m->stop_received) {
-		m->main_handled = true;
-		return;
-	}
-	events_shutdown(m, MODINIT_SHUTDOWN_MAIN_EXITED);
-	if (!m->reaper.no_children)
-		shutdown_begin(m, "main command exited");
 }
 
 static void supervise_reap(struct modinit *m)
@@ -183,13 +118,10 @@ static void supervise_reap(struct modinit *m)
 		pid_t pid = m->reaper.main_pid;
 		int status = m->reaper.main_status;
 
-		if (restart_pending(m))
-			restart_main_exited(m);
-		else
-			supervise_main_exited(m);
+		lifecycle_main_exited(&m->lc);
 		events_reap_observe(m, pid, MODINIT_REAP_MAIN, status);
 	}
-	shutdown_check_done(m);
+	lifecycle_check_done(&m->lc);
 }
 
 /* At most this many signals per wake-up, then reap: draining the whole
@@ -209,7 +141,7 @@ static void supervise_on_signalfd(void *arg, int fd, uint32_t events)
 	(void)events;
 	if (n < 0)
 		log_msg(LOGL_ERROR, "reading signals: %s", strerror((int)-n));
-	for (long i = 0; i < n && !m->finished; i++) {
+	for (long i = 0; i < n && m->lc.phase != LC_DONE; i++) {
 		if (si[i].ssi_signo == SIGCHLD)
 			chld = true;
 		else
@@ -221,39 +153,105 @@ static void supervise_on_signalfd(void *arg, int fd, uint32_t events)
 		supervise_reap(m);
 }
 
-int supervise_spawn_main(struct modinit *m)
+/* Starts the main command; the lifecycle is in RUNNING already. */
+static int supervise_spawn_main(void *ctx, bool restart)
 {
+	struct modinit *m = ctx;
 	pid_t pid;
 	int r = spawn_command(m->command, &m->sigs, isatty(STDIN_FILENO), &pid);
 
-	if (r < 0)
+	if (r < 0) {
+		log_msg(LOGL_ERROR, "%scannot start '%s': %s", restart ? "restart: " : "",
+			m->command[0], strerror(-r));
 		return r;
+	}
 	m->reaper.main_pid = pid;
 	m->reaper.main_exited = false;
-	m->main_handled = false;
 	log_msg(LOGL_DEBUG, "started '%s' as pid %d", m->command[0], (int)pid);
 	events_spawn(m, pid);
 	return 0;
 }
 
-int supervise_run(struct modinit *m)
+/* The main command's stop signal goes through the signal pipeline, so that
+ * signal-remap's rules (rewrite, delay) apply to it as to a `docker stop`.
+ * True when the pipeline aimed it at every process (wait-all-children,
+ * target: all): then it is already on its way to the others too. */
+static bool supervise_stop_main(void *ctx)
+{
+	struct modinit *m = ctx;
+	pid_t main_pid = m->reaper.main_pid;
+	struct modinit_signal s = { .signo = m->sd.stop_signal, .target = MODINIT_TARGET_MAIN,
+				    .sender = m->self };
+
+	if (main_pid <= 0)
+		return false; /* kill(0) would be modinit's own group */
+	if (!events_signal(m, &s))
+		return s.target == MODINIT_TARGET_ALL;
+	if (s.target == MODINIT_TARGET_ALL)
+		shutdown_signal_all(m, s.signo);
+	else if (kill(s.target == MODINIT_TARGET_GROUP ? -main_pid : main_pid, s.signo) < 0)
+		log_msg(LOGL_DEBUG, "stop signal to %d: %s", (int)main_pid, strerror(errno));
+	return s.target == MODINIT_TARGET_ALL;
+}
+
+static long supervise_signal_all(void *ctx, int sig, bool except_main)
+{
+	struct modinit *m = ctx;
+
+	if (except_main)
+		return shutdown_signal_except(m, m->reaper.main_pid, sig);
+	return shutdown_signal_all(m, sig);
+}
+
+static void supervise_kill_main(void *ctx)
+{
+	struct modinit *m = ctx;
+	pid_t pid = m->reaper.main_pid;
+
+	if (pid <= 0)
+		return;
+	kill(-pid, SIGKILL);
+	kill(pid, SIGKILL);
+}
+
+static int supervise_main_exit(void *ctx, int status)
+{
+	return events_main_exit(ctx, status);
+}
+
+static void supervise_on_shutdown(void *ctx, int reason)
+{
+	events_shutdown(ctx, reason);
+}
+
+static int supervise_timer_add(void *ctx, uint64_t delay_ms, void (*cb)(void *), void *arg,
+			       uint64_t *id)
+{
+	return loop_timer_add(&((struct modinit *)ctx)->loop, delay_ms, cb, arg, id);
+}
+
+static void supervise_timer_cancel(void *ctx, uint64_t id)
+{
+	loop_timer_cancel(&((struct modinit *)ctx)->loop, id);
+}
+
+static const struct lifecycle_ops supervise_ops = {
+	.spawn_main = supervise_spawn_main,
+	.stop_main = supervise_stop_main,
+	.signal_all = supervise_signal_all,
+	.kill_main = supervise_kill_main,
+	.main_exit = supervise_main_exit,
+	.on_shutdown = supervise_on_shutdown,
+	.timer_add = supervise_timer_add,
+	.timer_cancel = supervise_timer_cancel,
+};
+
+/* Runs the loop until the lifecycle is DONE. */
+static void supervise_loop(struct modinit *m)
 {
 	int r, failures = 0;
 
-	r = loop_watch_add(&m->loop, m->sigs.sfd, EPOLLIN, supervise_on_signalfd, m);
-	/* Fault signals sent by others arrive on the self-pipe, as records of
-	 * the same shape: the same callback reads them. */
-	if (r == 0)
-		r = loop_watch_add(&m->loop, m->sigs.pfd, EPOLLIN, supervise_on_signalfd, m);
-	if (r == 0)
-		events_start(m);
-	if (r == 0)
-		r = supervise_spawn_main(m);
-	if (r < 0) {
-		log_msg(LOGL_ERROR, "cannot start '%s': %s", m->command[0], strerror(-r));
-		return EXIT_INTERNAL;
-	}
-	while (!m->finished) {
+	while (m->lc.phase != LC_DONE) {
 		r = loop_run_once(&m->loop);
 		if (r >= 0) {
 			failures = 0;
@@ -263,8 +261,29 @@ int supervise_run(struct modinit *m)
 		/* A loop that cannot wait would spin: end the run cleanly. */
 		if (++failures >= 3) {
 			shutdown_signal_all(m, SIGKILL);
-			return EXIT_INTERNAL;
+			lifecycle_fail(&m->lc);
 		}
 	}
-	return m->exit_code;
+}
+
+int supervise_run(struct modinit *m)
+{
+	int r;
+
+	lifecycle_init(&m->lc, &supervise_ops, m, &m->reaper, m->sd.stop_signal, m->sd.grace_ms);
+	r = loop_watch_add(&m->loop, m->sigs.sfd, EPOLLIN, supervise_on_signalfd, m);
+	/* Fault signals sent by others arrive on the self-pipe, as records of
+	 * the same shape: the same callback reads them. */
+	if (r == 0)
+		r = loop_watch_add(&m->loop, m->sigs.pfd, EPOLLIN, supervise_on_signalfd, m);
+	if (r < 0) {
+		log_msg(LOGL_ERROR, "cannot start '%s': %s", m->command[0], strerror(-r));
+		lifecycle_fail(&m->lc);
+		return lifecycle_exit_code(&m->lc);
+	}
+	lifecycle_starting(&m->lc);
+	events_start(m);
+	if (lifecycle_spawn_first(&m->lc) == 0)
+		supervise_loop(m);
+	return lifecycle_exit_code(&m->lc);
 }

@@ -305,17 +305,24 @@ struct modinit_host {
 	 *  on_child_exit hook when done is NULL. Exec failure shows as exit
 	 *  status 127 (not found) or 126. Options that make no sense (see
 	 *  env, groups, capture) give -EINVAL before anything is started.
-	 *  0 and *pid, or -errno. */
+	 *  -EAGAIN in init, under --check-config, in mode exec, once the grace
+	 *  period is over, in on_exit and fini. A helper still running when
+	 *  the container ends gets the stop signal once, after on_shutdown,
+	 *  then SIGKILL when the grace period is over. 0 and *pid, or -errno. */
 	int (*spawn)(const struct modinit_host *h, char *const argv[],
 		     const struct modinit_spawn_opts *opts, modinit_exit_cb done,
 		     void *arg, pid_t *pid);
 	/** Send sig to the main command, its process group, or every process
-	 *  (enum modinit_target). 0 or -errno (-ESRCH: no main command). */
+	 *  (enum modinit_target): never anything outside modinit's own tree.
+	 *  0 or -errno (-ESRCH: no main command; -EAGAIN in init, under
+	 *  --check-config, in mode exec, in on_exit and fini). */
 	int (*signal)(const struct modinit_host *h, int target, int sig);
 	/** Ask modinit to end the container with exit_code (0..255), or with
 	 *  the main command's own status when exit_code is MODINIT_EXIT_MAIN:
 	 *  the shutdown sequence (stop signal to every process, grace, then
-	 *  SIGKILL) follows. The first request's code wins. 0 or -errno. */
+	 *  SIGKILL) follows. The first request's code wins. 0 or -errno
+	 *  (-EAGAIN before the main command was started: init, on_start,
+	 *  --check-config, mode exec; and in on_exit and fini). */
 	int (*request_shutdown)(const struct modinit_host *h, int exit_code,
 				const char *reason);
 	/** The main command's pid, or 0 when none is running. */
@@ -339,7 +346,8 @@ struct modinit_host {
 	 *  a restart). Also allowed after the command ended on its own when
 	 *  this module answered MODINIT_MAIN_EXIT_HANDLED: it is then started
 	 *  again after delay_ms. -EBUSY if a restart or the shutdown is
-	 *  already under way. 0 or -errno. */
+	 *  already under way, or after the stop signal; -EAGAIN where
+	 *  request_shutdown is. 0 or -errno. */
 	int (*restart_main)(const struct modinit_host *h, uint64_t delay_ms);
 	/** Convert one scalar node of the module's own MAP or LIST options the
 	 *  way the config converts a typed option (type: MODINIT_OPT_STRING,
@@ -375,7 +383,8 @@ struct modinit_host {
 			   size_t len);
 	/** true when modinit only checks the configuration (--check-config),
 	 *  maybe next to a running modinit: init must then claim nothing that
-	 *  one may hold (no bind, no file). Present when h->size covers it. */
+	 *  one may hold (no bind, no file). Answers in init already. Present
+	 *  when h->size covers it. */
 	bool (*dry_run)(const struct modinit_host *h);
 	/** parse_node's sized successor: converts one scalar node like a
 	 *  typed option (STRING, BOOL, INT, DURATION, SIGNAL or PATH) and
@@ -396,7 +405,9 @@ struct modinit_host {
 	 *  callback), pid <= 0; -EPERM for a live helper of another module;
 	 *  -EINVAL for a bad sig, or group for a helper that has no group of
 	 *  its own (started without new_group, new_session or timeout_ms: its
-	 *  group is modinit's). 0 or -errno. Present when h->size covers it. */
+	 *  group is modinit's). -EAGAIN where signal is refused (see the
+	 *  phases in writing-modules.md). 0 or -errno. Present when h->size
+	 *  covers it. */
 	int (*signal_helper)(const struct modinit_host *h, pid_t pid, int sig, bool group);
 	/** The pid of the latest main command, running or not: unlike
 	 *  main_pid it stays after the command ended, so on_main_exit,
@@ -509,7 +520,9 @@ struct modinit_module {
 	 *  module that answers other than DEFAULT decides. Its pid: the
 	 *  host's last_main_pid (1.1). */
 	int (*on_main_exit)(void *state, int status);
-	/** The container is about to end (enum modinit_shutdown_reason). */
+	/** The container is about to end (enum modinit_shutdown_reason).
+	 *  Called once, before modinit sends the stop signal to what is left
+	 *  (helpers included): a helper spawned here gets it too. */
 	void (*on_shutdown)(void *state, int reason);
 	/** The final exit code; a module may rewrite *code (0..255). */
 	void (*on_exit)(void *state, int *code);
