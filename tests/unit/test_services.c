@@ -132,6 +132,8 @@ static void fx_setup(void)
 	fx.m.modules = fx.mods;
 	fx.m.module_count = 2;
 	fx.m.reaper = (struct reaper){ .main_pid = 100, .other = events_reaped, .other_arg = &fx.m };
+	/* The services act on processes only while the run is under way. */
+	fx.m.lc.phase = LC_RUNNING;
 }
 
 static void fx_helper(pid_t pid, struct module *owner, bool group)
@@ -153,6 +155,11 @@ static void test_signal_helper(void **state)
 	fx_helper(202, &fx.mods[0], true);
 	fx_helper(301, &fx.mods[1], true);
 	/* Refused, and nothing is signalled. */
+	fx.m.lc.phase = LC_SETUP; /* init, --check-config, mode exec */
+	assert_int_equal(a->signal_helper(a, 201, SIGTERM, false), -EAGAIN);
+	fx.m.lc.phase = LC_DONE; /* on_exit, fini */
+	assert_int_equal(a->signal_helper(a, 201, SIGTERM, false), -EAGAIN);
+	fx.m.lc.phase = LC_RUNNING;
 	assert_int_equal(a->signal_helper(a, 100, SIGTERM, false), -ESRCH); /* main */
 	assert_int_equal(a->signal_helper(a, 999, SIGTERM, false), -ESRCH); /* orphan */
 	assert_int_equal(a->signal_helper(a, 0, SIGTERM, false), -ESRCH);
