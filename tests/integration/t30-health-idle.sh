@@ -50,14 +50,18 @@ bg_pid1 $MP --state-dir "$ST" -c "$WORK/busy.yaml" -- sleep 1000 2>"$WORK/err"
 wait_grep "$ST/health" '^healthy ready$'
 p0=$(accepts)
 s0=$(switches "$HOSTPID")
-sleep 4 # the window observed
+sleep 6 # the window observed
 s1=$(switches "$HOSTPID")
 p1=$(accepts)
 probes=$((p1 - p0))
 woke=$((s1 - s0))
 diag "probes in the window: $probes, voluntary switches: $woke"
-check "the probes ran on schedule (2 to 5 in 4 s)" test "$probes" -ge 2 -a "$probes" -le 5
-check "modinit woke for them (at least once per probe)" test "$woke" -ge "$probes"
+check "the probes ran on schedule (4 to 7 in 6 s)" test "$probes" -ge 4 -a "$probes" -le 7
+# The two counters cannot be read at the same instant: a probe at either
+# edge of the window can have its connection accepted inside it while the
+# wakeup that sent it is counted outside (seen on a loaded machine).
+check "modinit woke for them (at least once per probe not at an edge)" \
+	test "$woke" -ge $((probes - 2))
 check "and only for them (at most 5 switches per probe, +5 at the edges)" \
 	test "$woke" -le $((5 * probes + 5))
 kill -TERM "$HOSTPID"
