@@ -37,7 +37,12 @@ expect_eq "restart: each check starts over after a restart (one unhealthy line p
 
 # --- a restart that cures it: the second run creates the file the check wants ---
 rm -rf "$ST" "$WORK/starts"
-sed "s|test -e $WORK/never|test -e $WORK/cured|" "$WORK/restart.yaml" >"$WORK/cure.yaml"
+# A start period gives the second run time to cure before its failures
+# count: with the 100 ms interval alone, a loaded machine let a probe fail
+# before the second run's shell got to its touch, and restarted it again.
+sed -e "s|test -e $WORK/never|test -e $WORK/cured|" \
+	-e 's|^        retries: 1$|        retries: 1\n        start_period: 2s|' \
+	"$WORK/restart.yaml" >"$WORK/cure.yaml"
 fifo curefifo
 bg_pid1 $MP --state-dir "$ST" -c "$WORK/cure.yaml" -- sh -c "
 	echo started >>'$WORK/starts'
