@@ -159,6 +159,24 @@ static int statedir_write_all(int fd, const char *p, size_t len)
 	return 0;
 }
 
+/* Put tmp in place of name. A rename over an existing file makes ext4
+ * write the new file's data out at once (its auto_da_alloc heuristic): a
+ * disk flush inside PID 1 on every status change. Exchanging the two names
+ * does not, and readers still see the old file or the new one, whole; the
+ * old one, now under tmp, is then removed. A first write, or a file system
+ * without RENAME_EXCHANGE, takes a plain rename. */
+static int statedir_replace(int dfd, const char *tmp, const char *name)
+{
+	if (renameat2(dfd, tmp, dfd, name, RENAME_EXCHANGE) == 0) {
+		/* A leftover under tmp would be removed before the next write. */
+		unlinkat(dfd, tmp, 0);
+		return 0;
+	}
+	if (errno != ENOENT && errno != EINVAL && errno != ENOSYS)
+		return -errno;
+	return renameat(dfd, tmp, dfd, name) < 0 ? -errno : 0;
+}
+
 int statedir_write(const struct statedir *s, const char *name, const void *data, size_t len)
 {
 	char tmp[STATEDIR_NAME_MAX + 8];
@@ -175,8 +193,8 @@ int statedir_write(const struct statedir *s, const char *name, const void *data,
 	r = statedir_write_all(fd, data, len);
 	if (close(fd) < 0 && r == 0)
 		r = -errno;
-	if (r == 0 && renameat(s->fd, tmp, s->fd, name) < 0)
-		r = -errno;
+	if (r == 0)
+		r = statedir_replace(s->fd, tmp, name);
 	if (r < 0)
 		unlinkat(s->fd, tmp, 0);
 	return r;

@@ -25,7 +25,8 @@ int statedir_open(struct statedir *s, const char *path, bool create);
  * the line in err (main exits 78 with it). Later failures are logged. */
 int statedir_setup_end(struct statedir *s, char *err, size_t errlen);
 /* Replace name (a plain file name, not starting with '.') with len bytes
- * of data, atomically: a new file beside it, then renameat over it. Never
+ * of data, atomically: a new file beside it, exchanged with the old one
+ * (renameat2 RENAME_EXCHANGE: no forced flush), the old one removed. Never
  * follows or opens what is already there. 0 or -errno. */
 int statedir_write(const struct statedir *s, const char *name, const void *data, size_t len);
 /* name opened for reading when it is a regular file: never follows a link
