@@ -169,7 +169,7 @@ expect_eq "--health after PID 1 was SIGKILLed: 1" \
 # A run that ends normally leaves a status nobody may trust.
 rm -rf "$D"
 pid1 $MP --state-dir "$D" -c "$WORK/hc.yaml" -- \
-	sh -c "until grep -q '^healthy ready$' '$D/health'; do sleep 0.01; done" 2>"$WORK/err"
+	sh -c "until grep -qs '^healthy ready$' '$D/health'; do sleep 0.01; done" 2>"$WORK/err"
 expect_eq "the command saw healthy and ended (0)" "0|" "$?|$(grep -v ': info: ' "$WORK/err")"
 expect_eq "--health once the run has ended: 1" \
 	"1|modinit: error: no running modinit owns $D/health (it has stopped)" \
