@@ -220,14 +220,8 @@ static int fh_error_vat(const struct modinit_host *h, const struct modinit_node 
 			size_t errlen, const char *fmt, va_list ap)
 {
 	struct fake_host *fh = fh_of(h);
-	char where[256];
-	int n;
 
-	loader_where(fh->config_file, node, where, sizeof(where));
-	n = snprintf(err, errlen, "%s: %s: ", where, fh->name);
-	if (n >= 0 && (size_t)n < errlen)
-		vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
-	return -EINVAL;
+	return cfg_verror(err, errlen, fh->config_file, node, fh->name, fmt, ap);
 }
 
 static int fh_error_at(const struct modinit_host *h, const struct modinit_node *node, char *err,
