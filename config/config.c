@@ -769,16 +769,6 @@ static const struct modinit_node *ck_find(const struct modinit_node *map, const 
 	return NULL;
 }
 
-static bool ck_module_name_ok(const char *s)
-{
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-' || *s == '_'))
-			return false;
-	return true;
-}
-
 /* One item of modules: exactly one of name: and path:; the other keys are
  * the module's options, checked against its schema once it is loaded. */
 static int ck_module(struct ck *k, size_t i, const struct modinit_node *it, struct cfg_module *m)
@@ -795,9 +785,10 @@ static int ck_module(struct ck *k, size_t i, const struct modinit_node *it, stru
 	if (!name && !path)
 		return ck_fail(k, it, "modules: item %zu: expected name: or path:", i + 1);
 	if (name && (ck_scalar(k, "modules: name", name, "a module name", &m->name) < 0 ||
-		     !ck_module_name_ok(m->name)))
+		     !cfg_module_name_ok(m->name)))
 		return ck_fail(k, name,
-			       "modules: item %zu: name: expected a module name like signal-remap, got %s%s%s",
+			       "modules: item %zu: name: expected a module name (" CFG_MODULE_NAME_RULE
+			       ", like signal-remap), got %s%s%s",
 			       i + 1, name->type == MODINIT_NODE_SCALAR ? "\"" : "",
 			       name->type == MODINIT_NODE_SCALAR ? name->value : ck_kind(name),
 			       name->type == MODINIT_NODE_SCALAR ? "\"" : "");

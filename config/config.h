@@ -47,6 +47,11 @@ const char *cfg_mode_name(enum cfg_mode mode);
 int cfg_mode_parse(const char *s, enum cfg_mode *mode);
 enum cfg_tristate { CFG_AUTO = 0, CFG_TRUE, CFG_FALSE };
 
+/* The one module-name rule, for the config's name: and the descriptor's
+ * name: non-empty [a-z0-9-] (a name is a file name and a log prefix). */
+#define CFG_MODULE_NAME_RULE "[a-z0-9-]"
+bool cfg_module_name_ok(const char *name);
+
 struct cfg_module {
 	const char *name; /* name: (NULL if path: given) */
 	const char *path; /* path: (NULL if name: given) */

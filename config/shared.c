@@ -1,9 +1,11 @@
 /* What the config shares with the command line, the loader and the host
  * services, in a file of its own so that none of them needs libyaml: the
- * position in front of every error line, and the names of the modes. */
+ * position in front of every error line, the names of the modes, and what
+ * a module name may be. */
 #include "config.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -55,4 +57,10 @@ int cfg_mode_parse(const char *s, enum cfg_mode *mode)
 		}
 	}
 	return -EINVAL;
+}
+
+bool cfg_module_name_ok(const char *name)
+{
+	return name && *name &&
+	       strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789-") == strlen(name);
 }
