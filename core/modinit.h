@@ -54,7 +54,8 @@ struct modinit {
 	size_t module_count;
 	struct helper *helpers;
 	bool exit_requested;      /* a module asked to end with exit_code */
-	bool wait_all;            /* after the main exit: until nothing is left */
+	bool wait_all;            /* a module answered WAIT_ALL (not read: not
+				     starting the shutdown is all it takes) */
 	bool shutdown_notified;   /* on_shutdown was dispatched */
 	bool stop_received;       /* the stop signal reached modinit: no restart
 				     any more, the command's end is the run's */
@@ -117,10 +118,10 @@ void restart_cancel(struct modinit *m);
 /* Is a restart under way and still wanted? A shutdown or a received stop
  * signal cancels it here. */
 bool restart_pending(struct modinit *m);
-/* Start the main command (also the first time). 0 or -errno. */
-int supervise_spawn_main(struct modinit *m);
 
 /* supervise.c */
+/* Start the main command (also the first time). 0 or -errno. */
+int supervise_spawn_main(struct modinit *m);
 /* Start the main command and run the loop until the run is over; returns the
  * exit code. */
 int supervise_run(struct modinit *m);
