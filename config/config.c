@@ -8,12 +8,10 @@
  * tags, directives, a second document, bytes that are not UTF-8, NUL
  * characters, null values and nesting deeper than CONFIG_MAX_DEPTH are all
  * errors, reported as one line "FILE:LINE:COL: message". */
-/* tdestroy(3) is a GNU extension; "config.h" here is config/config.h, not the
- * configure header that defines this for the other files. */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE 1
+#include "config.h" /* configure's: _GNU_SOURCE, for tdestroy(3) */
+#ifndef PACKAGE_NAME
+#error "config.h must be configure's header: nothing in config/ may shadow it"
 #endif
-#include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -26,6 +24,7 @@
 #include <unistd.h>
 #include <yaml.h>
 
+#include "cfg.h"
 #include "log.h"
 #include "parse.h"
 

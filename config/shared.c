@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "config/config.h"
+#include "cfg.h"
 
 int cfg_verror(char *err, size_t errlen, const char *file, const struct modinit_node *at,
 	       const char *who, const char *fmt, va_list ap)

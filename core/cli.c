@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "config/config.h"
+#include "config/cfg.h"
 #include "parse.h"
 
 enum { OPT_GRACE = 256, OPT_MODULE_PATH, OPT_CHECK_CONFIG, OPT_LIST_MODULES, OPT_DESCRIBE, OPT_STATE_DIR, OPT_HEALTH };

@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "config/config.h"
+#include "config/cfg.h"
 #include "elfsym.h"
 #include "loader.h"
 #include "parse.h"

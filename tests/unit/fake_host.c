@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "../../config/config.h"
+#include "../../config/cfg.h"
 #include "cli.h"
 #include "fake_host.h"
 #include "loader.h"

@@ -19,7 +19,7 @@
 
 #include <cmocka.h>
 
-#include "../config/config.h"
+#include "../config/cfg.h"
 
 static const char *fixture_dir(void)
 {
