@@ -8,12 +8,10 @@
  * tags, directives, a second document, bytes that are not UTF-8, NUL
  * characters, null values and nesting deeper than CONFIG_MAX_DEPTH are all
  * errors, reported as one line "FILE:LINE:COL: message". */
-/* tdestroy(3) is a GNU extension; "config.h" here is config/config.h, not the
- * configure header that defines this for the other files. */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE 1
+#include "config.h" /* configure's: _GNU_SOURCE, for tdestroy(3) */
+#ifndef PACKAGE_NAME
+#error "config.h must be configure's header: nothing in config/ may shadow it"
 #endif
-#include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -26,6 +24,7 @@
 #include <unistd.h>
 #include <yaml.h>
 
+#include "cfg.h"
 #include "log.h"
 #include "parse.h"
 
@@ -109,13 +108,11 @@ static int cp_fail(struct cp *p, unsigned line, unsigned col, const char *fmt, .
 
 static int cp_fail(struct cp *p, unsigned line, unsigned col, const char *fmt, ...)
 {
+	struct modinit_node at = { .line = line, .column = col };
 	va_list ap;
-	int n = snprintf(p->err, p->errlen, "%s:%u:%u: ", p->name, line, col);
 
-	if (n < 0 || (size_t)n >= p->errlen)
-		return -EINVAL;
 	va_start(ap, fmt);
-	vsnprintf(p->err + n, p->errlen - (size_t)n, fmt, ap);
+	cfg_verror(p->err, p->errlen, p->name, &at, NULL, fmt, ap);
 	va_end(ap);
 	return -EINVAL;
 }
@@ -583,12 +580,9 @@ static int ck_fail(struct ck *k, const struct modinit_node *n, const char *fmt, 
 static int ck_fail(struct ck *k, const struct modinit_node *n, const char *fmt, ...)
 {
 	va_list ap;
-	int w = snprintf(k->err, k->errlen, "%s:%u:%u: ", k->c->file, n->line, n->column);
 
-	if (w < 0 || (size_t)w >= k->errlen)
-		return -EINVAL;
 	va_start(ap, fmt);
-	vsnprintf(k->err + w, k->errlen - (size_t)w, fmt, ap);
+	cfg_verror(k->err, k->errlen, k->c->file, n, NULL, fmt, ap);
 	va_end(ap);
 	return -EINVAL;
 }
@@ -610,21 +604,15 @@ static int ck_scalar(struct ck *k, const char *key, const struct modinit_node *n
 
 static int ck_mode(struct ck *k, const struct modinit_node *n)
 {
-	static const char *const names[] = { "wait", "wait-all-children", "exec" };
-	static const char expected[] = "wait, wait-all-children or exec";
 	const char *v = NULL;
-	int r = ck_scalar(k, "mode", n, expected, &v);
+	int r = ck_scalar(k, "mode", n, CFG_MODE_EXPECTED, &v);
 
 	if (r < 0)
 		return r;
-	for (int i = 0; i < 3; i++) {
-		if (strcmp(v, names[i]) == 0) {
-			k->c->mode = (enum cfg_mode)i;
-			k->c->mode_set = true;
-			return 0;
-		}
-	}
-	return ck_fail(k, n, "mode: expected %s, got \"%s\"", expected, v);
+	if (cfg_mode_parse(v, &k->c->mode) < 0)
+		return ck_fail(k, n, "mode: expected %s, got \"%s\"", CFG_MODE_EXPECTED, v);
+	k->c->mode_set = true;
+	return 0;
 }
 
 /* A list of strings, NULL-terminated, in the arena. */
@@ -758,23 +746,16 @@ static int ck_shutdown(struct ck *k, const struct modinit_node *n)
 static int ck_log(struct ck *k, const struct modinit_node *n)
 {
 	static const char *const keys[] = { "level", NULL };
-	static const char *const levels[] = { "error", "warn", "info", "debug" };
-	static const char expected[] = "error, warn, info or debug";
 	int r = ck_map(k, "log", n, keys, "level");
 
 	for (size_t i = 0; r == 0 && i < n->count; i++) {
 		const char *s = NULL;
 
-		r = ck_scalar(k, "log.level", &n->items[i], expected, &s);
-		for (int l = 0; r == 0 && l < 4; l++) {
-			if (strcmp(s, levels[l]) == 0) {
-				k->c->log_level = LOGL_ERROR + l;
-				k->c->log_level_set = true;
-				break;
-			}
-		}
-		if (r == 0 && !k->c->log_level_set)
-			r = ck_fail(k, &n->items[i], "log.level: expected %s, got \"%s\"", expected, s);
+		r = ck_scalar(k, "log.level", &n->items[i], LOG_LEVEL_EXPECTED, &s);
+		if (r == 0 && log_parse_level(s, &k->c->log_level) < 0)
+			r = ck_fail(k, &n->items[i], "log.level: expected %s, got \"%s\"",
+				    LOG_LEVEL_EXPECTED, s);
+		k->c->log_level_set = r == 0;
 	}
 	return r;
 }
@@ -785,16 +766,6 @@ static const struct modinit_node *ck_find(const struct modinit_node *map, const 
 		if (strcmp(map->keys[i].value, key) == 0)
 			return &map->items[i];
 	return NULL;
-}
-
-static bool ck_module_name_ok(const char *s)
-{
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-' || *s == '_'))
-			return false;
-	return true;
 }
 
 /* One item of modules: exactly one of name: and path:; the other keys are
@@ -813,9 +784,10 @@ static int ck_module(struct ck *k, size_t i, const struct modinit_node *it, stru
 	if (!name && !path)
 		return ck_fail(k, it, "modules: item %zu: expected name: or path:", i + 1);
 	if (name && (ck_scalar(k, "modules: name", name, "a module name", &m->name) < 0 ||
-		     !ck_module_name_ok(m->name)))
+		     !cfg_module_name_ok(m->name)))
 		return ck_fail(k, name,
-			       "modules: item %zu: name: expected a module name like signal-remap, got %s%s%s",
+			       "modules: item %zu: name: expected a module name (" CFG_MODULE_NAME_RULE
+			       ", like signal-remap), got %s%s%s",
 			       i + 1, name->type == MODINIT_NODE_SCALAR ? "\"" : "",
 			       name->type == MODINIT_NODE_SCALAR ? name->value : ck_kind(name),
 			       name->type == MODINIT_NODE_SCALAR ? "\"" : "");

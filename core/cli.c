@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "config/cfg.h"
 #include "parse.h"
 
 enum { OPT_GRACE = 256, OPT_MODULE_PATH, OPT_CHECK_CONFIG, OPT_LIST_MODULES, OPT_DESCRIBE, OPT_STATE_DIR, OPT_HEALTH };
@@ -147,6 +148,8 @@ static int cli_rule(const char **v, int *n, const char *arg, const char *opt, ch
 
 static int cli_option(int c, struct cli_opts *o, char *err, size_t errlen)
 {
+	enum cfg_mode mode;
+
 	switch (c) {
 	case 's': o->subreaper = true; break;
 	case 'g': o->group = true; break;
@@ -173,10 +176,8 @@ static int cli_option(int c, struct cli_opts *o, char *err, size_t errlen)
 		o->module_path[o->module_path_count++] = optarg;
 		break;
 	case 'm':
-		if (strcmp(optarg, "wait") && strcmp(optarg, "wait-all-children") &&
-		    strcmp(optarg, "exec"))
-			return cli_bad(err, errlen,
-				       "%s: expected wait, wait-all-children or exec, got \"%s\"",
+		if (cfg_mode_parse(optarg, &mode) < 0)
+			return cli_bad(err, errlen, "%s: expected " CFG_MODE_EXPECTED ", got \"%s\"",
 				       "--mode", optarg);
 		o->mode = optarg;
 		break;

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "config/cfg.h"
 #include "loader.h"
 #include "log.h"
 #include "modinit.h"
@@ -332,15 +333,9 @@ static int host_error_vat(const struct modinit_host *h, const struct modinit_nod
 			  char *err, size_t errlen, const char *fmt, va_list ap)
 {
 	struct module *mod = host_mod(h);
-	char where[512];
-	int n;
 
-	loader_where(mod->m->config_file, node, where, sizeof(where));
-	n = snprintf(err, errlen, "%s: %s: ", where, mod->desc->name);
-	if (n >= 0 && (size_t)n < errlen)
-		vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
 	mod->err_positioned = true;
-	return -EINVAL;
+	return cfg_verror(err, errlen, mod->m->config_file, node, mod->desc->name, fmt, ap);
 }
 
 static int host_error_at(const struct modinit_host *h, const struct modinit_node *node,

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "config/cfg.h"
 #include "elfsym.h"
 #include "loader.h"
 #include "parse.h"
@@ -348,8 +349,8 @@ static int loader_check_sizes(const char *file, const struct modinit_module *d, 
 
 static int loader_check_name(const char *file, const char *name, char *err, size_t errlen)
 {
-	if (!name || !*name || strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(name)) {
-		snprintf(err, errlen, "%s: module name must be non-empty [a-z0-9-]", file);
+	if (!cfg_module_name_ok(name)) {
+		snprintf(err, errlen, "%s: module name must be non-empty " CFG_MODULE_NAME_RULE, file);
 		return -EINVAL;
 	}
 	return 0;

@@ -111,7 +111,5 @@ void loader_spawn_opts(const struct module *mod, const struct modinit_spawn_opts
  * "expected ..., got ..." in why. */
 int loader_parse_node(enum modinit_opt_type type, const struct modinit_node *n,
 		      struct modinit_value *out, char *why, size_t len);
-/* "FILE:LINE:COL" of a config node, or "command line" for line 0. */
-void loader_where(const char *cfgfile, const struct modinit_node *n, char *buf, size_t len);
 
 #endif

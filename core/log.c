@@ -33,7 +33,12 @@ static struct {
 	bool fallback_said;     /* the LOG_POLL warning was written */
 } log_out = { .fd = STDERR_FILENO, .how = LOG_PLAIN };
 
-static const char *const level_names[] = { "error", "warning", "info", "debug" };
+/* By enum log_level: the name log lines print, and the short word a config
+ * gives (LOG_LEVEL_EXPECTED). */
+static const struct {
+	const char *name, *word;
+} log_levels[] = { { "error", "error" }, { "warning", "warn" }, { "info", "info" },
+		   { "debug", "debug" } };
 
 void log_set_level(int level)
 {
@@ -53,15 +58,13 @@ const char *log_level_name(int level)
 {
 	if (level < LOGL_ERROR || level > LOGL_DEBUG)
 		return "?";
-	return level_names[level];
+	return log_levels[level].name;
 }
 
 int log_parse_level(const char *s, int *level)
 {
-	static const char *const accepted[] = { "error", "warn", "info", "debug" };
-
 	for (int i = 0; i <= LOGL_DEBUG; i++) {
-		if (strcmp(s, accepted[i]) == 0 || strcmp(s, level_names[i]) == 0) {
+		if (strcmp(s, log_levels[i].word) == 0 || strcmp(s, log_levels[i].name) == 0) {
 			*level = i;
 			return 0;
 		}

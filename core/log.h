@@ -22,8 +22,12 @@ int log_write_raw(const char *buf, size_t len);
 /* Clamp and set the threshold; messages above it are dropped. */
 void log_set_level(int level);
 int log_get_level(void);
-/* Parse "error", "warn", "info", "debug"; -EINVAL otherwise. */
+/* The words a config or option gives a level by; log_parse_level also takes
+ * the names log lines print ("warning"). */
+#define LOG_LEVEL_EXPECTED "error, warn, info or debug"
+/* 0 and *level, or -EINVAL for any other word. */
 int log_parse_level(const char *s, int *level);
+/* The name log lines print: "error", "warning", "info", "debug". */
 const char *log_level_name(int level);
 
 /* Both preserve errno, so "log_msg(...); return -errno;" is safe. */

@@ -112,11 +112,12 @@ static int run_info_action(struct modinit *m, const struct loader_path *p)
 
 static enum cfg_mode mode_of(const struct modinit *m, const struct config *c)
 {
-	if (!m->opts.mode)
-		return c->mode;
-	if (strcmp(m->opts.mode, "exec") == 0)
-		return CFG_MODE_EXEC;
-	return strcmp(m->opts.mode, "wait") == 0 ? CFG_MODE_WAIT : CFG_MODE_WAIT_ALL;
+	enum cfg_mode mode = c->mode;
+
+	/* --mode was checked by the CLI: a failure leaves the file's mode. */
+	if (m->opts.mode)
+		cfg_mode_parse(m->opts.mode, &mode);
+	return mode;
 }
 
 static void load_modules(struct modinit *m, struct config *c, struct loader_path *p,

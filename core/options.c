@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/cfg.h"
 #include "loader.h"
 #include "parse.h"
 
@@ -228,15 +229,6 @@ int loader_parse_node(enum modinit_opt_type type, const struct modinit_node *n,
 	return opt_scalar(out, NULL, n->value, n->quoted, why, len);
 }
 
-void loader_where(const char *cfgfile, const struct modinit_node *n, char *buf, size_t len)
-{
-	/* Line 0: the value came from a command-line shortcut. */
-	if (n && n->line)
-		snprintf(buf, len, "%s:%u:%u", cfgfile ? cfgfile : "config", n->line, n->column);
-	else
-		snprintf(buf, len, "command line");
-}
-
 /* ------------------------------------------------------------------ */
 /* A config item against a schema                                      */
 /* ------------------------------------------------------------------ */
@@ -255,11 +247,7 @@ struct opt_ctx {
 static int opt_fail(struct opt_ctx *c, const struct modinit_node *n, const char *prefix,
 		    const char *why)
 {
-	char where[256];
-
-	loader_where(c->cfgfile, n, where, sizeof(where));
-	snprintf(c->err, c->errlen, "%s: %s: %s%s", where, c->mod->desc->name, prefix, why);
-	return -EINVAL;
+	return cfg_error(c->err, c->errlen, c->cfgfile, n, c->mod->desc->name, "%s%s", prefix, why);
 }
 
 static int opt_level(struct opt_ctx *c, const struct modinit_option *schema,

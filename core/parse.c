@@ -3,33 +3,11 @@
 #include <ctype.h>
 #include <errno.h>
 #include <signal.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "parse.h"
-
-struct sig_entry {
-	const char *name;
-	int num;
-};
-
-/* Standard Linux signals by name. Real-time ones are SIGRTMIN+n/SIGRTMAX-n. */
-static const struct sig_entry sig_table[] = {
-	{ "HUP", SIGHUP },     { "INT", SIGINT },       { "QUIT", SIGQUIT },
-	{ "ILL", SIGILL },     { "TRAP", SIGTRAP },     { "ABRT", SIGABRT },
-	{ "IOT", SIGIOT },     { "BUS", SIGBUS },       { "FPE", SIGFPE },
-	{ "KILL", SIGKILL },   { "USR1", SIGUSR1 },     { "SEGV", SIGSEGV },
-	{ "USR2", SIGUSR2 },   { "PIPE", SIGPIPE },     { "ALRM", SIGALRM },
-	{ "TERM", SIGTERM },   { "STKFLT", SIGSTKFLT }, { "CHLD", SIGCHLD },
-	{ "CLD", SIGCHLD },    { "CONT", SIGCONT },     { "STOP", SIGSTOP },
-	{ "TSTP", SIGTSTP },   { "TTIN", SIGTTIN },     { "TTOU", SIGTTOU },
-	{ "URG", SIGURG },     { "XCPU", SIGXCPU },     { "XFSZ", SIGXFSZ },
-	{ "VTALRM", SIGVTALRM }, { "PROF", SIGPROF },   { "WINCH", SIGWINCH },
-	{ "IO", SIGIO },       { "POLL", SIGPOLL },     { "PWR", SIGPWR },
-	{ "SYS", SIGSYS },
-};
 
 int parse_long(const char *s, long min, long max, long *out)
 {
@@ -90,33 +68,9 @@ int parse_signal(const char *s, int *sig)
 	}
 	if (strncasecmp(s, "SIG", 3) == 0)
 		s += 3;
-	for (size_t i = 0; i < sizeof(sig_table) / sizeof(sig_table[0]); i++) {
-		if (strcasecmp(s, sig_table[i].name) == 0) {
-			*sig = sig_table[i].num;
-			return 0;
-		}
-	}
+	if (signame_lookup(s, sig) == 0)
+		return 0;
 	return parse_rt(s, sig);
-}
-
-const char *signal_name(int sig, char *buf, size_t len)
-{
-	for (size_t i = 0; i < sizeof(sig_table) / sizeof(sig_table[0]); i++) {
-		/* The table lists aliases after the canonical name. */
-		if (sig_table[i].num == sig) {
-			snprintf(buf, len, "SIG%s", sig_table[i].name);
-			return buf;
-		}
-	}
-	if (sig >= SIGRTMIN && sig <= SIGRTMAX) {
-		if (sig == SIGRTMIN)
-			snprintf(buf, len, "SIGRTMIN");
-		else
-			snprintf(buf, len, "SIGRTMIN+%d", sig - SIGRTMIN);
-		return buf;
-	}
-	snprintf(buf, len, "SIG?%d", sig);
-	return buf;
 }
 
 int parse_duration(const char *s, uint64_t *ms)

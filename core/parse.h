@@ -5,13 +5,12 @@
 #include <stdint.h>
 #include <stddef.h>
 
+#include "signame.h" /* signal_name, for the parse_signal callers */
+
 /* "SIGTERM", "TERM", "15", "SIGRTMIN+3", "RTMAX-1" (case-insensitive
  * names). Returns 0 and sets *sig, or -EINVAL. */
 int parse_signal(const char *s, int *sig);
 
-/* Canonical name of a signal: "SIGTERM", "SIGRTMIN+3"; "SIG?NN" if unknown.
- * buf must hold at least 16 bytes; returns buf. */
-const char *signal_name(int sig, char *buf, size_t len);
 
 /* "250ms", "5s", "2m", "1h" into milliseconds. A unit is required.
  * Returns 0, -EINVAL (not a duration) or -ERANGE (too large). */

@@ -22,20 +22,6 @@ int setup_module_path(const struct modinit *m, const struct config *c, struct lo
 	return r;
 }
 
-/* "FILE:LINE:COL: " of a node, for loader messages about config items. */
-static void setup_where(const struct config *c, const struct modinit_node *n, char *buf,
-			size_t len)
-{
-	if (n && n->line)
-		snprintf(buf, len, "%s:%u:%u: ", c->file, n->line, n->column);
-	else if (n)
-		snprintf(buf, len, "command line: "); /* a -r/-e shortcut */
-	else if (c->file)
-		snprintf(buf, len, "%s: ", c->file);
-	else
-		buf[0] = '\0';
-}
-
 static int setup_open(struct module *mod, const struct loader_path *p, const char *name,
 		      const char *path, char *err, size_t errlen)
 {
@@ -93,15 +79,14 @@ static int setup_one(struct modinit *m, const struct config *c, const struct loa
 		     size_t idx, const struct cfg_module *cm, char *err, size_t errlen)
 {
 	struct module *mod = &m->modules[idx];
-	char where[256], why[768];
+	char why[768];
 	int r;
 
-	setup_where(c, cm->node, where, sizeof(where));
 	r = setup_open(mod, p, cm->name, cm->path, why, sizeof(why));
 	if (r == 0)
 		r = setup_check_unique(m, idx, why, sizeof(why));
 	if (r < 0) {
-		snprintf(err, errlen, "%s%s", where, why);
+		cfg_error(err, errlen, c->file, cm->node, NULL, "%s", why);
 		return r;
 	}
 	r = loader_options(mod, c->file, cm->node, err, errlen);
@@ -111,7 +96,7 @@ static int setup_one(struct modinit *m, const struct config *c, const struct loa
 	if (r < 0 && mod->err_positioned)
 		snprintf(err, errlen, "%s", why);
 	else if (r < 0)
-		snprintf(err, errlen, "%s%s: %s", where, mod->desc->name, why);
+		cfg_error(err, errlen, c->file, cm->node, mod->desc->name, "%s", why);
 	return r;
 }
 
@@ -144,8 +129,8 @@ int setup_modules(struct modinit *m, const struct config *c, enum cfg_mode mode_
 		  const struct cfg_module *list, size_t count, const struct loader_path *p,
 		  char *err, size_t errlen)
 {
-	static const char *const mode_modules[] = { NULL, "wait-all-children", "exec" };
-	struct cfg_module mode = { .name = mode_modules[mode_id] };
+	/* Every mode but wait is the module of its name. */
+	struct cfg_module mode = { .name = mode_id == CFG_MODE_WAIT ? NULL : cfg_mode_name(mode_id) };
 	size_t n = count + (mode.name ? 1 : 0), k = 0;
 	int r;
 

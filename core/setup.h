@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#include "config/config.h"
+#include "config/cfg.h"
 #include "loader.h"
 #include "modinit.h"
 

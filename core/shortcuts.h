@@ -4,7 +4,7 @@
 #define MODINIT_SHORTCUTS_H
 
 #include "cli.h"
-#include "config/config.h"
+#include "config/cfg.h"
 
 struct shortcuts {
 	struct cfg_module *modules; /* the config's list, with the shortcuts */

@@ -10,6 +10,7 @@
 #include "log.h"
 #include "proc.h"
 #include "signals.h"
+#include "signame.h"
 
 static const int fault_signals[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP, SIGSYS };
 
@@ -43,10 +44,9 @@ static bool sig_is_crash(const siginfo_t *si)
  * proc_kill_descendants_raw. */
 static void sig_fatal(int sig)
 {
-	const char *name = sig == SIGSEGV ? "SIGSEGV" : sig == SIGBUS ? "SIGBUS"
-			 : sig == SIGFPE ? "SIGFPE" : sig == SIGILL ? "SIGILL"
-			 : sig == SIGABRT ? "SIGABRT" : sig == SIGTRAP ? "SIGTRAP" : "SIGSYS";
-	static const char head[] = "modinit: error: fatal ";
+	/* Every fault signal is in the table; the name stays short. */
+	const char *name = signame_abbrev(sig) ? signame_abbrev(sig) : "?";
+	static const char head[] = "modinit: error: fatal SIG";
 	static const char tail[] = " inside modinit; killing every process and exiting with 70\n";
 	char line[sizeof(head) + 8 + sizeof(tail)];
 	size_t n = 0;

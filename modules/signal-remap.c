@@ -28,6 +28,8 @@
 
 #include <modinit/module.h>
 
+#include "signame.h"
+
 #define SR_NSIG 65 /* signals 1..64 */
 #define SR_IGNORE (-1)
 
@@ -51,20 +53,6 @@ struct sr {
 	struct sr_hold hold[SR_NSIG];
 	int target;                  /* -1: keep the pipeline's target */
 };
-
-/* "SIGTERM", "SIGRTMIN+3": the names the config uses. */
-static const char *sr_name(int sig, char *buf, size_t len)
-{
-	const char *abbr = sigabbrev_np(sig);
-
-	if (abbr)
-		snprintf(buf, len, "SIG%s", abbr);
-	else if (sig >= SIGRTMIN && sig <= SIGRTMAX)
-		snprintf(buf, len, "SIGRTMIN+%d", sig - SIGRTMIN);
-	else
-		snprintf(buf, len, "signal %d", sig);
-	return buf;
-}
 
 static int sr_signal_key(struct sr *s, const struct modinit_node *key, const char *opt, int *sig,
 			 char *err, size_t errlen)
@@ -192,7 +180,7 @@ static void sr_release(void *arg)
 	if (!sr_apply(s, &signo, &target))
 		return;
 	s->host->log(s->host, MODINIT_LOG_INFO, "delay over: sending %s",
-		     sr_name(signo, name, sizeof(name)));
+		     signal_name(signo, name, sizeof(name)));
 	s->host->signal(s->host, target, signo);
 }
 
@@ -207,19 +195,19 @@ static int sr_on_signal(void *state, struct modinit_signal *sig)
 	d = &s->delay[sig->signo];
 	if (d->ms && d->timer) {
 		s->host->log(s->host, MODINIT_LOG_INFO, "%s again while it is held back: dropped",
-			     sr_name(sig->signo, name, sizeof(name)));
+			     signal_name(sig->signo, name, sizeof(name)));
 		return MODINIT_SIGNAL_DROP;
 	}
 	if (d->ms) {
 		d->target = sig->target;
 		if (s->host->timer_add(s->host, d->ms, sr_release, &s->hold[sig->signo], &d->timer) == 0) {
 			s->host->log(s->host, MODINIT_LOG_INFO, "%s held back for %llu ms",
-				     sr_name(sig->signo, name, sizeof(name)), (unsigned long long)d->ms);
+				     signal_name(sig->signo, name, sizeof(name)), (unsigned long long)d->ms);
 			return MODINIT_SIGNAL_CONSUMED;
 		}
 		/* No timer: forwarding now beats losing the signal. */
 		s->host->log(s->host, MODINIT_LOG_WARN, "cannot hold %s back: forwarding it now",
-			     sr_name(sig->signo, name, sizeof(name)));
+			     signal_name(sig->signo, name, sizeof(name)));
 		d->timer = 0;
 	}
 	return sr_apply(s, &sig->signo, &sig->target) ? MODINIT_SIGNAL_PASS : MODINIT_SIGNAL_DROP;

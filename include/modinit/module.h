@@ -516,9 +516,12 @@ struct modinit_module {
 	void (*on_child_exit)(void *state, pid_t pid, int status);
 	/** An adopted process (not the main command, not a helper) was reaped. */
 	void (*on_orphan)(void *state, pid_t pid, int status);
-	/** The main command ended with status (waitpid status). The first
-	 *  module that answers other than DEFAULT decides. Its pid: the
-	 *  host's last_main_pid (1.1). */
+	/** The main command ended with status (waitpid status). Every module
+	 *  is called, in config order (the mode's module first); the first
+	 *  WAIT_ALL or HANDLED decides, any other answer counts as DEFAULT.
+	 *  Not called when the command was stopped by restart_main. After the
+	 *  stop signal reached modinit, HANDLED no longer keeps the run. Its pid: the host's
+	 *  last_main_pid (1.1). */
 	int (*on_main_exit)(void *state, int status);
 	/** The container is about to end (enum modinit_shutdown_reason).
 	 *  Called once, before modinit sends the stop signal to what is left

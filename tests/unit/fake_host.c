@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "../../config/config.h"
+#include "../../config/cfg.h"
 #include "cli.h"
 #include "fake_host.h"
 #include "loader.h"
@@ -255,14 +255,8 @@ static int fh_error_vat(const struct modinit_host *h, const struct modinit_node 
 			size_t errlen, const char *fmt, va_list ap)
 {
 	struct fake_host *fh = fh_of(h);
-	char where[256];
-	int n;
 
-	loader_where(fh->config_file, node, where, sizeof(where));
-	n = snprintf(err, errlen, "%s: %s: ", where, fh->name);
-	if (n >= 0 && (size_t)n < errlen)
-		vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
-	return -EINVAL;
+	return cfg_verror(err, errlen, fh->config_file, node, fh->name, fmt, ap);
 }
 
 static int fh_error_at(const struct modinit_host *h, const struct modinit_node *node, char *err,

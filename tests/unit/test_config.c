@@ -19,7 +19,7 @@
 
 #include <cmocka.h>
 
-#include "../config/config.h"
+#include "../config/cfg.h"
 
 static const char *fixture_dir(void)
 {
@@ -274,6 +274,50 @@ static void test_small_err(void **state)
 	cfg_doc_free(&doc);
 }
 
+/* cfg_error is where every error line gets its position: the config's
+ * own checks, module options, error_at and the loader's lines. */
+static void test_where(void **state)
+{
+	const struct modinit_node at = { .line = 3, .column = 7 }, shortcut = { .line = 0 };
+	char err[64], tiny[6];
+
+	(void)state;
+	assert_int_equal(cfg_error(err, sizeof(err), "f.yaml", &at, "mod", "bad %d", 5), -EINVAL);
+	assert_string_equal(err, "f.yaml:3:7: mod: bad 5");
+	cfg_error(err, sizeof(err), "f.yaml", &at, NULL, "bad");
+	assert_string_equal(err, "f.yaml:3:7: bad");
+	cfg_error(err, sizeof(err), NULL, &at, "mod", "bad");
+	assert_string_equal(err, "config:3:7: mod: bad");
+	cfg_error(err, sizeof(err), "f.yaml", &shortcut, "mod", "bad");
+	assert_string_equal(err, "command line: mod: bad");
+	cfg_error(err, sizeof(err), "f.yaml", NULL, NULL, "bad");
+	assert_string_equal(err, "f.yaml: bad");
+	cfg_error(err, sizeof(err), NULL, NULL, "mod", "bad");
+	assert_string_equal(err, "mod: bad");
+	memset(tiny, 'x', sizeof(tiny));
+	assert_int_equal(cfg_error(tiny, sizeof(tiny), "f.yaml", &at, "mod", "bad"), -EINVAL);
+	assert_string_equal(tiny, "f.yam");
+}
+
+/* --mode, mode: and the mode's module all read one table. */
+static void test_mode_names(void **state)
+{
+	static const char *const names[] = { "wait", "wait-all-children", "exec" };
+	enum cfg_mode mode;
+
+	(void)state;
+	for (int i = CFG_MODE_WAIT; i <= CFG_MODE_EXEC; i++) {
+		mode = (enum cfg_mode)((i + 1) % 3);
+		assert_int_equal(cfg_mode_parse(names[i], &mode), 0);
+		assert_int_equal(mode, i);
+		assert_string_equal(cfg_mode_name(i), names[i]);
+	}
+	mode = CFG_MODE_EXEC;
+	assert_int_equal(cfg_mode_parse("wait_all_children", &mode), -EINVAL);
+	assert_int_equal(cfg_mode_parse("Wait", &mode), -EINVAL);
+	assert_int_equal(mode, CFG_MODE_EXEC);
+}
+
 /* With several duplicates, the first in document order is reported, as
  * soon as its key is read: before its value and before any later key. */
 static void test_dup_order(void **state)
@@ -395,7 +439,7 @@ int main(void)
 		printf("Bail out! cannot list %s\n", fixture_dir());
 		return 1;
 	}
-	tests = calloc((size_t)n + 8, sizeof(*tests));
+	tests = calloc((size_t)n + 16, sizeof(*tests));
 	assert_non_null(tests);
 	for (int i = 0; i < n; i++) {
 		const char *name = ents[i]->d_name;
@@ -416,6 +460,8 @@ int main(void)
 	tests[nt++] = (struct CMUnitTest){ .name = "directory", .test_func = test_directory };
 	tests[nt++] = (struct CMUnitTest){ .name = "buffer", .test_func = test_buffer };
 	tests[nt++] = (struct CMUnitTest){ .name = "small error buffer", .test_func = test_small_err };
+	tests[nt++] = (struct CMUnitTest){ .name = "error position", .test_func = test_where };
+	tests[nt++] = (struct CMUnitTest){ .name = "mode names", .test_func = test_mode_names };
 	tests[nt++] = (struct CMUnitTest){ .name = "duplicate order", .test_func = test_dup_order };
 	tests[nt++] = (struct CMUnitTest){ .name = "100k keys", .test_func = test_many_keys };
 	tests[nt++] = (struct CMUnitTest){ .name = "100k keys, duplicate", .test_func = test_many_keys_dup };

@@ -116,6 +116,31 @@ static void test_below_level_not_written(void **state)
 	assert_string_equal(fake.out, "modinit: error: shown\n"); /* nothing was dropped */
 }
 
+/* One table: the config's words, the printed names, and nothing else. */
+static void test_level_words(void **state)
+{
+	static const char *const words[] = { "error", "warn", "info", "debug" };
+	static const char *const names[] = { "error", "warning", "info", "debug" };
+	int level;
+
+	(void)state;
+	for (int i = LOGL_ERROR; i <= LOGL_DEBUG; i++) {
+		level = -1;
+		assert_int_equal(log_parse_level(words[i], &level), 0);
+		assert_int_equal(level, i);
+		assert_string_equal(log_level_name(i), names[i]);
+		level = -1;
+		assert_int_equal(log_parse_level(log_level_name(i), &level), 0);
+		assert_int_equal(level, i);
+	}
+	level = 7;
+	assert_int_equal(log_parse_level("verbose", &level), -EINVAL);
+	assert_int_equal(log_parse_level("Info", &level), -EINVAL);
+	assert_int_equal(log_parse_level("", &level), -EINVAL);
+	assert_int_equal(level, 7);
+	assert_string_equal(log_level_name(LOGL_DEBUG + 1), "?");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -124,6 +149,7 @@ int main(void)
 		cmocka_unit_test_setup(test_close_reports, reset),
 		cmocka_unit_test_setup(test_raw_says_full, reset),
 		cmocka_unit_test_setup(test_below_level_not_written, reset),
+		cmocka_unit_test(test_level_words),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

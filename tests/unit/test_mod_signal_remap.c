@@ -134,6 +134,29 @@ static void test_delay(void **state)
 	assert_int_equal(fake_pending(&T.fh), 1);
 }
 
+/* The module names signals as the core and the config do (one function):
+ * SIGRTMIN, not SIGRTMIN+0; SIGIO, not its alias SIGPOLL. */
+static void test_log_names(void **state)
+{
+	const struct {
+		int signo;
+		const char *line;
+	} cases[] = {
+		{ SIGRTMIN, "info: signal-remap: SIGRTMIN again while it is held back: dropped" },
+		{ SIGIO, "info: signal-remap: SIGIO again while it is held back: dropped" },
+		{ 45, "info: signal-remap: SIGRTMIN+11 again while it is held back: dropped" },
+	};
+	struct modinit_signal s;
+
+	(void)state;
+	assert_int_equal(start("{name: signal-remap, delay: {SIGRTMIN: 1s, SIGIO: 1s, 45: 1s}}"), 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(send(cases[i].signo, MODINIT_TARGET_MAIN, &s), MODINIT_SIGNAL_CONSUMED);
+		assert_int_equal(send(cases[i].signo, MODINIT_TARGET_MAIN, &s), MODINIT_SIGNAL_DROP);
+		assert_string_equal(fake_last_log(&T.fh), cases[i].line);
+	}
+}
+
 /* A held signal keeps the target it arrived with when no target is set. */
 static void test_delay_keeps_target(void **state)
 {
@@ -222,6 +245,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_target, teardown),
 		cmocka_unit_test_teardown(test_delay, teardown),
 		cmocka_unit_test_teardown(test_delay_keeps_target, teardown),
+		cmocka_unit_test_teardown(test_log_names, teardown),
 		cmocka_unit_test_teardown(test_delay_then_ignore, teardown),
 		cmocka_unit_test_teardown(test_shutdown_cancels, teardown),
 		cmocka_unit_test_teardown(test_errors, teardown),

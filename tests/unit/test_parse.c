@@ -157,6 +157,12 @@ static void test_signal_roundtrip(void **state)
 	assert_string_equal(signal_name(SIGRTMIN + 3, buf, sizeof(buf)), "SIGRTMIN+3");
 	assert_string_equal(signal_name(0, buf, sizeof(buf)), "SIG?0");
 	assert_string_equal(signal_name(65, buf, sizeof(buf)), "SIG?65");
+	/* The fault handler's name: the same table, without "SIG". */
+	for (int s = 1; s < 32; s++)
+		assert_string_equal(signame_abbrev(s), std_names[s] + 3);
+	assert_null(signame_abbrev(SIGRTMIN));
+	assert_null(signame_abbrev(SIGRTMIN + 3));
+	assert_null(signame_abbrev(0));
 }
 
 static uint64_t ms_of(const char *s, int *r)
