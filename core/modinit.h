@@ -92,8 +92,6 @@ void events_exit(struct modinit *m, int *code);
 void events_fini(struct modinit *m);
 
 /* supervise.c */
-/* Start the main command (also the first time). 0 or -errno. */
-int supervise_spawn_main(struct modinit *m);
 /* Start the main command and run the loop until the run is over; returns the
  * exit code. */
 int supervise_run(struct modinit *m);
