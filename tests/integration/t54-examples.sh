@@ -35,6 +35,13 @@ expect_nomatch "neither module signals, forks or waits by itself" \
 	'^ +U (kill|killpg|tgkill|tkill|sigqueue|pidfd_send_signal|fork|vfork|waitpid|wait|waitid)(@|$)' \
 	"$undef"
 
+# quiet TEXT: TEXT without valgrind's lines about itself (==PID== ...):
+# valgrinds running as PID 1 in other namespaces share its /tmp file names.
+# A memory error still shows, in the exit status (99).
+quiet() {
+	printf '%s\n' "$1" | grep -v '^==[0-9]*== '
+}
+
 # ---- audit -------------------------------------------------------------
 
 # audit_yaml FILE [EVENTS]: a config with the audit module writing to FILE.
@@ -68,7 +75,7 @@ EOS
 audit_yaml "$WORK/events.jsonl"
 out=$(pid1 -c "$WORK/audit.yaml" -- sh "$WORK/audited.sh" 2>&1)
 rc=$?
-expect_eq "modinit ends with the command's status, nothing logged" "3|" "$rc|$out"
+expect_eq "modinit ends with the command's status, nothing logged" "3|" "$rc|$(quiet "$out")"
 orphan=$(cat "$WORK/orphan")
 events=$(cat "$WORK/events.jsonl")
 stamped=$(printf '%s\n' "$events" |
@@ -121,7 +128,7 @@ audit_yaml "$WORK/link"
 out=$(pid1 -c "$WORK/audit.yaml" -- touch "$WORK/spawned" 2>&1)
 expect_eq "a symbolic link is not followed: 78 before the command" \
 	"78|modinit: error: $WORK/audit.yaml:2:5: audit: cannot open $WORK/link: Too many levels of symbolic links" \
-	"$?|$out"
+	"$?|$(quiet "$out")"
 check "and nothing was written through it" test ! -e "$WORK/target" -a ! -e "$WORK/spawned"
 
 # A FIFO nobody reads, filled up before modinit starts: every line is
@@ -133,7 +140,7 @@ audit_yaml "$WORK/full"
 out=$(pid1 -c "$WORK/audit.yaml" -- true 2>&1)
 expect_eq "a full FIFO: modinit goes on, drops and counts the 6 lines" \
 	"0|modinit: warning: audit: $WORK/full: Resource temporarily unavailable: events are dropped and counted until it can take them
-modinit: warning: audit: 6 events dropped, not written to $WORK/full" "$?|$out"
+modinit: warning: audit: 6 events dropped, not written to $WORK/full" "$?|$(quiet "$out")"
 exec 4>&-
 
 # ---- sidecar -----------------------------------------------------------
@@ -197,7 +204,7 @@ expect_eq "the sidecar failed once and was started again" \
 check "as another process" test -n "${first#start }" -a "$first" != "$second"
 expect_eq "the restart is logged with its status and backoff, the stop with its end" \
 	"0|modinit: info: sidecar: 'sh' (pid ${first#start }) exited with status 1: starting it again in 100 ms
-modinit: info: sidecar: 'sh' (pid ${second#start }) exited with status 0" "$rc|$(cat "$WORK/log-a")"
+modinit: info: sidecar: 'sh' (pid ${second#start }) exited with status 0" "$rc|$(quiet "$(cat "$WORK/log-a")")"
 expect_eq "at shutdown it got its stop_signal (USR2), not only modinit's TERM" \
 	"stopped ${second#start }" "$(cat "$WORK/marks" 2>&1)"
 
