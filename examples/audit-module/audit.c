@@ -127,8 +127,10 @@ static void audit_emit(struct audit *a, enum audit_event ev, const char *fmt, ..
 	va_start(ap, fmt);
 	m = vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
 	va_end(ap);
-	if (m < 0 || (size_t)(n + m) > sizeof(line) - 3)
+	if (m < 0 || (size_t)(n + m) > sizeof(line) - 3) {
+		audit_drop(a, EOVERFLOW); /* a line cut short is no JSON */
 		return;
+	}
 	n += m;
 	line[n++] = '}';
 	line[n++] = '\n';

@@ -10,7 +10,7 @@
 . "$MODINIT_SRCDIR/tests/integration/lib.sh"
 need_root_ns
 command -v pkg-config >/dev/null || skip_all "pkg-config not installed"
-plan 23
+plan 24
 trusted_work # modules are loaded from $WORK: not below a sticky /tmp
 
 stage=${MODINIT_MODDIR%"$MODINIT_PKGLIBDIR"}
@@ -148,11 +148,13 @@ exec 4>&-
 # The sidecar of the restart run: it tells the test it started, fails the
 # first time, then stays until its stop signal, which it records. TERM
 # (modinit's own stop signal, sent after on_shutdown) is ignored, so only
-# the module's stop_signal can end it before the grace period.
+# the module's stop_signal can end it before the grace period. The trap
+# also ends the sleep: one forked but not yet exec'd has the shell's
+# handler, and would lose a signal sent to the group at that moment.
 cat >"$WORK/side-a.sh" <<'EOS'
 W=$(dirname "$0")
 trap '' TERM
-trap 'echo "stopped $$" >>"$W/marks"; exit 0' USR2
+trap 'echo "stopped $$" >>"$W/marks"; kill -KILL $! 2>/dev/null; exit 0' USR2
 echo "start $$" >>"$W/starts"
 echo "start $$" >"$W/side"
 [ -e "$W/first" ] || { : >"$W/first"; exit 1; }
@@ -170,7 +172,7 @@ wait
 EOS
 cat >"$WORK/grandchild.sh" <<'EOS'
 W=$(dirname "$0")
-trap 'echo "grandchild got USR2" >>"$W/marks-b"; exit 0' USR2
+trap 'echo "grandchild got USR2" >>"$W/marks-b"; kill -KILL $! 2>/dev/null; exit 0' USR2
 sleep 1000 &
 echo "grandchild $$ $!" >"$W/side"
 wait
@@ -207,6 +209,34 @@ expect_eq "the restart is logged with its status and backoff, the stop with its 
 modinit: info: sidecar: 'sh' (pid ${second#start }) exited with status 0" "$rc|$(quiet "$(cat "$WORK/log-a")")"
 expect_eq "at shutdown it got its stop_signal (USR2), not only modinit's TERM" \
 	"stopped ${second#start }" "$(cat "$WORK/marks" 2>&1)"
+
+# The policies: the sidecar tells its pid and ends with the code given;
+# the command ends once it is reaped, which is when modinit has decided
+# (and logged) whether it starts again. The backoff outlasts the run.
+cat >"$WORK/side-c.sh" <<'EOS'
+echo $$ >"$(dirname "$0")/p"
+exit "$1"
+EOS
+cat >"$WORK/side-main.sh" <<'EOS'
+W=$(dirname "$0")
+n=0
+until [ -s "$W/p" ] || [ "$n" -ge 2000 ]; do sleep 0.01; n=$((n + 1)); done
+p=$(cat "$W/p")
+while [ -e "/proc/$p" ] && [ "$n" -lt 4000 ]; do sleep 0.01; n=$((n + 1)); done
+EOS
+policy() {
+	rm -f "$WORK/p"
+	printf 'modules:\n  - path: %s\n    command: [sh, %s, "%s"]\n    restart: %s\n    backoff: 5s\n' \
+		"$SIDECAR" "$WORK/side-c.sh" "$2" "$1" >"$WORK/policy.yaml"
+	out=$(pid1 -c "$WORK/policy.yaml" -- sh "$WORK/side-main.sh" 2>&1)
+	printf '%s|%s\n' "$?" "$(quiet "$out" | sed "s/(pid $(cat "$WORK/p" 2>&1))/(pid P)/")"
+}
+expect_eq "restart: on-failure, exit 0: not started again; always, exit 0 and on-failure, exit 1: again; never, exit 1: not" \
+"0|modinit: warning: sidecar: 'sh' (pid P) exited with status 0: not started again (restart: on-failure)
+0|modinit: info: sidecar: 'sh' (pid P) exited with status 0: starting it again in 5000 ms
+0|modinit: info: sidecar: 'sh' (pid P) exited with status 1: starting it again in 5000 ms
+0|modinit: warning: sidecar: 'sh' (pid P) exited with status 1: not started again (restart: never)" \
+	"$(policy on-failure 0; policy always 0; policy on-failure 1; policy never 1)"
 
 # As a subreaper nothing dies with a namespace: what is left is really left.
 sidecar_yaml side-b.sh
