@@ -10,8 +10,10 @@
  *
  * Rules for module code (it runs inside PID 1):
  *  - never call waitpid/wait, never install signal handlers, never block
- *    (no sleeping, no blocking I/O: use host timers and fd watches), never
- *    start threads, never call exit();
+ *    (no sleeping, no blocking I/O: use host timers and fd watches; open
+ *    what may be a pipe or FIFO O_NONBLOCK), never start threads, never
+ *    call exit(); a SIGPIPE raised by a module's write is dropped by
+ *    modinit (the write fails with EPIPE);
  *  - errors are 0 or a negative errno;
  *  - every pointer the host hands over stays valid until fini unless said
  *    otherwise.
@@ -103,7 +105,9 @@ enum modinit_opt_type {
 	MODINIT_OPT_LIST_OF,      /**< a list whose items are all item_type:
 				       value.list (read with modinit_at) and
 				       value.count; string, enum and path items
-				       also as value.strv */
+				       also as value.strv (NULL-terminated).
+				       Each item has its own node (NULL if
+				       from the default) */
 	MODINIT_OPT_SECTION,      /**< a mapping checked against its own schema
 				       (fields): value.section (modinit_opt) */
 };
@@ -139,7 +143,8 @@ struct modinit_value {
 	long long integer;               /**< INT */
 	uint64_t ms;                     /**< DURATION, milliseconds */
 	int signo;                       /**< SIGNAL */
-	const char *const *strv;         /**< STRING_LIST, count entries */
+	const char *const *strv;         /**< STRING_LIST, count entries and a
+					      NULL after them */
 	size_t count;                    /**< STRING_LIST */
 	/* ABI 1.1: present in values handed to modules built for 1.1 or later. */
 	size_t index;                    /**< ENUM: position of str in choices */
@@ -291,7 +296,9 @@ struct modinit_host {
 	/** Call cb(arg) once, delay_ms from now. 0 and *id (> 0), or -errno. */
 	int (*timer_add)(const struct modinit_host *h, uint64_t delay_ms,
 			 modinit_timer_cb cb, void *arg, uint64_t *id);
-	/** Cancel a pending timer: 0, or -ENOENT if it already fired. */
+	/** Cancel a pending timer: 0, or -ENOENT if it already fired. A timer
+	 *  still pending when the run ends never fires; cancelling it in fini
+	 *  is allowed. */
 	int (*timer_cancel)(const struct modinit_host *h, uint64_t id);
 	/** Watch fd for epoll events (EPOLLIN, EPOLLOUT...); one watch per fd.
 	 *  The fd stays the module's: unwatch before closing it. */
@@ -303,7 +310,8 @@ struct modinit_host {
 	 *  opts say otherwise: see struct modinit_spawn_opts). When it ends,
 	 *  modinit reaps it and calls done(arg, pid, status), or the module's
 	 *  on_child_exit hook when done is NULL. Exec failure shows as exit
-	 *  status 127 (not found) or 126. Options that make no sense (see
+	 *  status 127 (not found) or 126. The helper starts with the signal
+	 *  mask and ignored signals modinit inherited, not modinit's own. Options that make no sense (see
 	 *  env, groups, capture) give -EINVAL before anything is started.
 	 *  -EAGAIN in init, under --check-config, in mode exec, once the grace
 	 *  period is over, in on_exit and fini. A helper still running when
@@ -360,8 +368,10 @@ struct modinit_host {
 			  const struct modinit_node *node, const char *what,
 			  struct modinit_value *out, char *err, size_t errlen);
 	/** Write "FILE:LINE:COL: NAME: message" about node into err (a node
-	 *  from the command line is "command line: NAME: message") and return
-	 *  -EINVAL, for init to return: modinit then prints err as it is. */
+	 *  from the command line is "command line: NAME: message", a NULL
+	 *  node, e.g. a value from a default, "FILE: NAME: message") and
+	 *  return -EINVAL, for init to return: modinit then prints err as it
+	 *  is. NAME is the descriptor's name. */
 	int (*error_at)(const struct modinit_host *h, const struct modinit_node *node,
 			char *err, size_t errlen, const char *fmt, ...)
 		__attribute__((format(printf, 5, 6)));
@@ -500,8 +510,12 @@ struct modinit_module {
 
 	/** Setup. Options are validated against the schema. Store private
 	 *  state in *state. Return 0, or -errno with a one-line message in
-	 *  err (errlen bytes): modinit then exits 78 before spawning. The host
-	 *  table stays valid until fini. */
+	 *  err (errlen bytes): modinit then exits 78 before spawning. A
+	 *  message from error_at, parse_node or parse_value is printed as it
+	 *  is; any other is placed at the module's item in the config,
+	 *  "FILE:LINE:COL: NAME: " then err (strerror of the return when err
+	 *  is empty), so it need not name the module. The host table stays
+	 *  valid until fini. */
 	int (*init)(const struct modinit_host *host,
 		    const struct modinit_options *opts, void **state,
 		    char *err, size_t errlen);
@@ -542,8 +556,10 @@ struct modinit_module {
 	/** An observer of every reaped process (enum modinit_reap_kind) with
 	 *  its wait status, in every module that has it, after the hooks the
 	 *  reap runs: a helper's done callback (or on_child_exit), on_orphan,
-	 *  and for the main command on_main_exit (none during a restart).
-	 *  It decides nothing. ABI 1.1; read only when size covers it. */
+	 *  and for the main command on_main_exit (none during a restart) and,
+	 *  when that exit ends the run, on_shutdown and the stop signal to
+	 *  what is left. It decides nothing. ABI 1.1; read only when size
+	 *  covers it. */
 	void (*on_reap)(void *state, pid_t pid, int kind, int status);
 };
 
