@@ -303,6 +303,13 @@ static int host_publish_health(const struct modinit_host *h, int health, bool re
 	return 0;
 }
 
+static char *host_status_json(const struct modinit_host *h, size_t *len)
+{
+	size_t n;
+
+	return status_text(host_mod(h)->m, true, len ? len : &n);
+}
+
 /* --check-config: the modules are set up only to be checked, maybe next
  * to a running modinit whose port and files they must leave alone. */
 static bool host_dry_run(const struct modinit_host *h)
@@ -438,6 +445,7 @@ void events_host_init(struct modinit *m, struct module *mod)
 		.last_main_pid = host_last_main_pid,
 		.wall_ms = host_wall_ms,
 		.publish_health = host_publish_health,
+		.status_json = host_status_json,
 	};
 }
 

@@ -133,24 +133,35 @@ static pid_t status_main_pid(const struct modinit *m)
 	return m->reaper.main_exited ? 0 : m->reaper.main_pid;
 }
 
+char *status_text(struct modinit *m, bool running, size_t *len)
+{
+	char *text = NULL, state;
+	FILE *f;
+
+	if (!m->status.start && status_proc(m->self, &state, &m->status.start) < 0)
+		m->status.start = 0;
+	f = open_memstream(&text, len);
+	if (!f)
+		return NULL;
+	status_render(m, f, running, status_main_pid(m));
+	if (fclose(f) == 0)
+		return text;
+	free(text);
+	return NULL;
+}
+
 static void status_write(struct modinit *m, bool running)
 {
 	struct status_doc *d = &m->status;
-	char *text = NULL, state;
 	size_t len = 0;
-	FILE *f;
+	char *text;
 	int r;
 
-	if (!d->start && status_proc(m->self, &state, &d->start) < 0)
-		d->start = 0;
 	d->dirty = false;
 	d->phase = (int)m->lc.phase;
 	d->main_pid = status_main_pid(m);
-	f = open_memstream(&text, &len);
-	if (!f)
-		return;
-	status_render(m, f, running, d->main_pid);
-	r = fclose(f) == 0 ? statedir_open(&m->sdir, m->state_dir, true) : -ENOMEM;
+	text = status_text(m, running, &len);
+	r = text ? statedir_open(&m->sdir, m->state_dir, true) : -ENOMEM;
 	if (r == 0)
 		r = statedir_write(&m->sdir, "status", text, len);
 	free(text);

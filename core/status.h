@@ -23,6 +23,9 @@ struct status_doc {
 /* Field 3 (state) and 22 (start time, in clock ticks since boot) of
  * /proc/PID/stat: 0, or -errno when there is no such process. */
 int status_proc(pid_t pid, char *state, unsigned long long *start);
+/* The document as it stands, malloc'd (*len bytes, NUL-terminated), or
+ * NULL without memory. */
+char *status_text(struct modinit *m, bool running, size_t *len);
 /* A module published something: written at the next status_flush. */
 void status_changed(struct modinit *m);
 /* Once per loop wake-up: write the document if what it says changed (a

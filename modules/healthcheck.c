@@ -860,6 +860,20 @@ static int hc_request_line(char *line, char **method, char **path)
 	return 0;
 }
 
+/* /status: modinit's whole status document, every module's publications. */
+static void hc_conn_status(struct hc_conn *k)
+{
+	const struct modinit_host *h = k->hc->host;
+	char *doc = h->status_json(h, NULL);
+
+	if (!doc) {
+		hc_conn_close(k);
+		return;
+	}
+	hc_conn_reply(k, 200, "OK", doc);
+	free(doc);
+}
+
 static void hc_conn_request(struct hc_conn *k)
 {
 	char *nl = memchr(k->in, '\n', k->inlen), *method, *path, *json = NULL;
@@ -878,8 +892,12 @@ static void hc_conn_request(struct hc_conn *k)
 		hc_conn_reply(k, 405, "Method Not Allowed", "only GET\n");
 		return;
 	}
+	if (strcmp(path, "/status") == 0 && MODINIT_HOST_HAS(k->hc->host, status_json)) {
+		hc_conn_status(k);
+		return;
+	}
 	if (strcmp(path, "/healthz") != 0 && strcmp(path, "/readyz") != 0) {
-		hc_conn_reply(k, 404, "Not Found", "try /healthz or /readyz\n");
+		hc_conn_reply(k, 404, "Not Found", "try /healthz, /readyz or /status\n");
 		return;
 	}
 	up = hc_overall(k->hc, &ready) == HC_HEALTHY;
@@ -1145,7 +1163,7 @@ static const struct modinit_option hc_options[] = {
 	{ .key = "restart", .type = MODINIT_OPT_MAP,
 	  .help = "{max: 5, backoff: 1s, max_backoff: 30s, exit_code: 1} for on_unhealthy: restart" },
 	{ .key = "listen", .type = MODINIT_OPT_STRING,
-	  .help = "ADDRESS:PORT serving GET /healthz and /readyz, e.g. 127.0.0.1:8081" },
+	  .help = "ADDRESS:PORT serving GET /healthz, /readyz and /status, e.g. 127.0.0.1:8081" },
 	{ .key = "listen_public", .type = MODINIT_OPT_BOOL, .default_value = "false",
 	  .help = "allow listen on an address that is not loopback" },
 	{ .key = NULL },

@@ -47,8 +47,9 @@ extern "C" {
  *  and MODINIT_SPAWN_OPTS_INIT with the spawn options env, env_replace,
  *  cwd, set_uid/uid, set_gid/gid, groups/ngroups, new_session, capture,
  *  capture_fd and timeout_ms, the host services state_write, dry_run,
- *  parse_value, signal_helper, last_main_pid, wall_ms and publish_health
- *  (enum modinit_health), and the on_reap hook (enum modinit_reap_kind). */
+ *  parse_value, signal_helper, last_main_pid, wall_ms, publish_health
+ *  (enum modinit_health) and status_json, and the on_reap hook (enum
+ *  modinit_reap_kind). */
 #define MODINIT_ABI_MINOR 1
 /** The one symbol a module exports. */
 #define MODINIT_MODULE_SYMBOL "modinit_module"
@@ -438,6 +439,11 @@ struct modinit_host {
 	 *  -errno (-EINVAL for another health). Test with MODINIT_HOST_HAS. */
 	int (*publish_health)(const struct modinit_host *h, int health, bool ready,
 			      const char *detail);
+	/** modinit's status document as it stands now (see publish_health;
+	 *  the file modinit --status prints), as a NUL-terminated JSON text of
+	 *  *len bytes (len may be NULL), malloc'd: the caller frees it. NULL
+	 *  without memory. Test with MODINIT_HOST_HAS. */
+	char *(*status_json)(const struct modinit_host *h, size_t *len);
 };
 
 /** true if the host table h has the service field: the table grows at its

@@ -4,13 +4,14 @@
 # lifecycle phase, the main command's pid, the container's health and
 # readiness, and each module's publications; it exits 0 while that modinit
 # runs, 1 once it has stopped, 78 for an unsafe directory. The document
-# follows the run (running, stopping, done) and --health prints the detail
-# published in it. Nothing is written when no module publishes anything or
+# follows the run (running, stopping, done), --health prints the detail
+# published in it, and healthcheck's endpoint serves it as /status. Nothing is written when no module publishes anything or
 # asks for the directory.
 . "$MODINIT_SRCDIR/tests/integration/lib.sh"
 need_root_ns
 command -v jq >/dev/null 2>&1 || skip_all "jq is needed to read the JSON document"
-plan 15
+command -v python3 >/dev/null 2>&1 || skip_all "python3 is needed for the test client"
+plan 16
 MP="--module-path $MODINIT_MODDIR"
 ST=$WORK/st
 
@@ -42,9 +43,11 @@ expect_eq "--status takes no command (64)" \
 # command holds on to the stop signal until $WORK/go exists, so the stopping
 # phase can be seen.
 touch "$WORK/up"
+PORT=$(python3 "$MODINIT_SRCDIR/tests/helpers/httpstub.py" freeport)
 cat >"$WORK/hc.yaml" <<EOC
 modules:
   - name: healthcheck
+    listen: 127.0.0.1:$PORT
     checks:
       - name: app
         exec: [test, -e, "$WORK/up"]
@@ -70,6 +73,10 @@ nsenter -t "$HOSTPID" -p -m timeout 10 "$MODINIT_BIN" --health --state-dir "$ST"
 	>"$WORK/health.out" 2>"$WORK/health.err"
 expect_eq "--health prints the detail published in the document" "0||same" \
 	"$?|$(cat "$WORK/health.err")|$(cmp -s "$WORK/detail" "$WORK/health.out" && echo same)"
+printf 'GET /status HTTP/1.1\r\n\r\n' |
+	python3 "$MODINIT_SRCDIR/tests/helpers/httpstub.py" ask "$PORT" >"$WORK/answer"
+expect_eq "the endpoint's /status: 200 with the same document" "HTTP/1.1 200 OK|same" \
+	"$(head -n 1 "$WORK/answer" | tr -d '\r')|$(sed '1,/^\r$/d' "$WORK/answer" | cmp -s - "$WORK/out" && echo same)"
 
 rm "$WORK/up"
 check "the command got the stop signal" wait_file "$WORK/term" 30

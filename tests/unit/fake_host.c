@@ -178,6 +178,15 @@ static int fh_publish_health(const struct modinit_host *h, int health, bool read
 	return 0;
 }
 
+static char *fh_status_json(const struct modinit_host *h, size_t *len)
+{
+	const char *doc = fh_of(h)->status_doc ? fh_of(h)->status_doc : "{}\n";
+
+	if (len)
+		*len = strlen(doc);
+	return strdup(doc);
+}
+
 static const char *fh_state_dir(const struct modinit_host *h)
 {
 	return fh_of(h)->state_dir;
@@ -336,6 +345,7 @@ void fake_host_init(struct fake_host *fh, const char *module_name)
 		.last_main_pid = fh_last_main_pid,
 		.wall_ms = fh_wall_ms,
 		.publish_health = fh_publish_health,
+		.status_json = fh_status_json,
 	};
 	fh->name = module_name;
 	fh->config_file = "test.yaml";

@@ -100,6 +100,8 @@ struct fake_host {
 	bool ready;
 	char *detail;
 	size_t nhealth;
+	const char *status_doc;   /* what status_json() returns a copy of;
+				     NULL: "{}\n" */
 	pid_t main_pid;           /* main_pid(); 100 by default, 0: none */
 	const char *state_dir;    /* state_dir(), where state_write writes;
 				     NULL by default (state_write: -ENOENT) */

@@ -1014,7 +1014,7 @@ static void test_endpoint_bad_requests(void **state)
 		      "HTTP/1.1 405 Method Not Allowed\r\nContent-Type: text/plain\r\n", "only GET\n");
 	expect_answer(ep_get("GET /metrics HTTP/1.1\r\n\r\n"),
 		      "HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\n",
-		      "try /healthz or /readyz\n");
+		      "try /healthz, /readyz or /status\n");
 	/* Oversized: the answer arrives whole although the rest is unread. */
 	memset(big, 'A', sizeof(big));
 	memcpy(big, "GET /", 5);
@@ -1022,6 +1022,22 @@ static void test_endpoint_bad_requests(void **state)
 		      "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\n", "request too large\n");
 	/* A client that half-closes before the headers end: no answer. */
 	assert_string_equal(ep_get("GET /healthz HTTP/1.1\r\n"), "");
+}
+
+/* /status serves modinit's whole document (status_json), whatever the
+ * checks say; a modinit without that service has no /status (404). */
+static void test_endpoint_status_document(void **state)
+{
+	(void)state;
+	ep_start("[{name: a, exec: [p], interval: 1s}]");
+	fh.status_doc = "{\"writer\": {}, \"modules\": []}\n";
+	expect_answer(ep_get("GET /status HTTP/1.1\r\n\r\n"),
+		      "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n",
+		      "{\"writer\": {}, \"modules\": []}\n");
+	fh.host.size = offsetof(struct modinit_host, status_json);
+	expect_answer(ep_get("GET /status HTTP/1.1\r\n\r\n"),
+		      "HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\n",
+		      "try /healthz, /readyz or /status\n");
 }
 
 /* At most 16 connections at a time: a 17th evicts the oldest one whose
@@ -1255,6 +1271,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_endpoint_status, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_endpoint_bad_requests, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_endpoint_limits, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_endpoint_status_document, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_listen_taken_and_dry_run, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_status_published, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_status_older_host, setup, teardown),

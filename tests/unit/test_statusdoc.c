@@ -199,6 +199,15 @@ static void test_document(void **state)
 		 "  ]}\n",
 		 (int)getpid(), my_start());
 	assert_string_equal(slurp(fx.path), want);
+	/* status_json: the same document, live, for a module to serve. */
+	{
+		size_t len = 0;
+		char *live = host(1)->status_json(host(1), &len);
+
+		assert_string_equal(live, want);
+		assert_int_equal(len, strlen(want));
+		free(live);
+	}
 	/* The end: the same document, stopped, in the phase it ended in. */
 	fx.m.lc.phase = LC_DONE;
 	fx.m.reaper.main_exited = true;
