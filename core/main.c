@@ -241,7 +241,7 @@ int main(int argc, char **argv)
 		load_modules(&m, &c, &path, &sc);
 		code = m.opts.action == CLI_CHECK_CONFIG ? check_config_summary(&m) : run(&m, &c);
 		events_fini(&m);
-		/* After fini: what a module published there is in the last word. */
+		/* After fini, so that the last write holds what fini published. */
 		status_finish(&m);
 		setup_release(&m);
 		statedir_close(&m.sdir);
