@@ -9,7 +9,8 @@
 #include "config/cfg.h"
 #include "parse.h"
 
-enum { OPT_GRACE = 256, OPT_MODULE_PATH, OPT_CHECK_CONFIG, OPT_LIST_MODULES, OPT_DESCRIBE, OPT_STATE_DIR, OPT_HEALTH };
+enum { OPT_GRACE = 256, OPT_MODULE_PATH, OPT_CHECK_CONFIG, OPT_LIST_MODULES, OPT_DESCRIBE, OPT_STATE_DIR, OPT_HEALTH,
+       OPT_STATUS };
 
 /* '+': stop at the first non-option, so the command's own flags are left
  * alone even without "--". */
@@ -31,6 +32,7 @@ static const struct option long_opts[] = {
 	{ "remap-exit", required_argument, NULL, 'e' },
 	{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
 	{ "health", optional_argument, NULL, OPT_HEALTH },
+	{ "status", no_argument, NULL, OPT_STATUS },
 	{ "module-path", required_argument, NULL, OPT_MODULE_PATH },
 	{ "check-config", no_argument, NULL, OPT_CHECK_CONFIG },
 	{ "list-modules", no_argument, NULL, OPT_LIST_MODULES },
@@ -56,6 +58,8 @@ void cli_usage(FILE *out)
 	      "      --state-dir DIR   where modules keep state (default /run/modinit)\n"
 	      "      --health[=ready]  print the health status kept in the state\n"
 	      "                        directory; exit 0 if healthy (ready), else 1\n"
+	      "      --status          print the status document kept in the state\n"
+	      "                        directory; exit 0 if its modinit runs, else 1\n"
 	      "      --module-path DIR search DIR for modules first (repeatable)\n"
 	      "      --check-config    check the configuration, load and initialise\n"
 	      "                        every module, then exit\n"
@@ -198,6 +202,7 @@ static int cli_option(int c, struct cli_opts *o, char *err, size_t errlen)
 		o->action = CLI_HEALTH;
 		o->health_ready = optarg && strcmp(optarg, "ready") == 0;
 		break;
+	case OPT_STATUS: o->action = CLI_STATUS; break;
 	case OPT_CHECK_CONFIG: o->action = CLI_CHECK_CONFIG; break;
 	case OPT_LIST_MODULES: o->action = CLI_LIST_MODULES; break;
 	case OPT_DESCRIBE:
@@ -259,5 +264,7 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errle
 	if (o->action == CLI_HEALTH && o->command)
 		return cli_bad(err, errlen, "--health takes no command, got \"%s\" (for readiness: --health=ready)%s",
 			       o->command[0], "");
+	if (o->action == CLI_STATUS && o->command)
+		return cli_bad(err, errlen, "--status takes no command, got \"%s\"%s", o->command[0], "");
 	return 0;
 }

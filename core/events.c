@@ -253,17 +253,61 @@ static pid_t host_main_pid(const struct modinit_host *h)
 	return m->reaper.main_exited ? 0 : m->reaper.main_pid;
 }
 
+/* *slot becomes a copy of text (NULL: none): 1 when that changed it, 0
+ * when it said so already, or -ENOMEM. */
+static int host_keep(char **slot, const char *text)
+{
+	char *copy = NULL;
+
+	if (text ? (*slot && strcmp(*slot, text) == 0) : !*slot)
+		return 0;
+	if (text && !(copy = strdup(text)))
+		return -ENOMEM;
+	free(*slot);
+	*slot = copy;
+	return 1;
+}
+
 static int host_publish_status(const struct modinit_host *h, const char *status)
 {
 	struct module *mod = host_mod(h);
-	char *copy = strdup(status ? status : "");
+	int r = host_keep(&mod->status, status ? status : "");
 
-	if (!copy)
-		return -ENOMEM;
-	free(mod->status);
-	mod->status = copy;
-	log_msg(LOGL_DEBUG, "%s: status: %s", mod->desc->name, copy);
+	if (r <= 0)
+		return r;
+	/* A multi-line status (a JSON text) would break the log's lines. */
+	if (strchr(mod->status, '\n'))
+		log_msg(LOGL_DEBUG, "%s: status: %zu bytes", mod->desc->name, strlen(mod->status));
+	else
+		log_msg(LOGL_DEBUG, "%s: status: %s", mod->desc->name, mod->status);
+	status_changed(mod->m);
 	return 0;
+}
+
+static int host_publish_health(const struct modinit_host *h, int health, bool ready,
+			       const char *detail)
+{
+	struct module *mod = host_mod(h);
+	int r;
+
+	if (health < MODINIT_HEALTH_STARTING || health > MODINIT_HEALTH_UNHEALTHY)
+		return -EINVAL;
+	r = host_keep(&mod->detail, detail);
+	if (r < 0)
+		return r;
+	if (r == 0 && mod->health == health && mod->ready == ready)
+		return 0;
+	mod->health = health;
+	mod->ready = ready;
+	status_changed(mod->m);
+	return 0;
+}
+
+static char *host_status_json(const struct modinit_host *h, size_t *len)
+{
+	size_t n;
+
+	return status_text(host_mod(h)->m, true, len ? len : &n);
 }
 
 /* --check-config: the modules are set up only to be checked, maybe next
@@ -280,6 +324,9 @@ static const char *host_state_dir(const struct modinit_host *h)
 	struct modinit *m = host_mod(h)->m;
 	bool dry = host_dry_run(h);
 	int r = statedir_open(&m->sdir, m->state_dir, !dry);
+
+	/* The module keeps state there: so does the core (status.c). */
+	m->status.wanted = true;
 
 	/* A dry run creates nothing: a directory still to be made is fine. */
 	if (r == -ENOENT && dry) {
@@ -397,6 +444,8 @@ void events_host_init(struct modinit *m, struct module *mod)
 		.signal_helper = host_signal_helper,
 		.last_main_pid = host_last_main_pid,
 		.wall_ms = host_wall_ms,
+		.publish_health = host_publish_health,
+		.status_json = host_status_json,
 	};
 }
 

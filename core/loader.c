@@ -439,6 +439,8 @@ void loader_release(struct module *mod)
 	loader_options_free(mod);
 	free(mod->file);
 	free(mod->status);
+	free(mod->detail);
 	mod->file = NULL;
 	mod->status = NULL;
+	mod->detail = NULL;
 }

@@ -29,6 +29,10 @@ struct module {
 	void *state;
 	bool initialised;
 	char *status;                     /* publish_status */
+	int health;                       /* publish_health: enum
+					     modinit_health, 0: none yet */
+	bool ready;
+	char *detail;                     /* publish_health's detail */
 	struct modinit_options opts;      /* validated options */
 	void *opt_arena;                  /* what opts points into */
 	bool err_positioned;              /* init's err came from error_at */

@@ -8,10 +8,10 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
-#include "health.h"
 #include "log.h"
 #include "modinit.h"
 #include "parse.h"
+#include "query.h"
 #include "setup.h"
 #include "shortcuts.h"
 #include "spawn.h"
@@ -232,13 +232,17 @@ int main(int argc, char **argv)
 	if (setup_module_path(&m, &c, &path) < 0)
 		die(EXIT_INTERNAL, "%s", strerror(ENOMEM));
 	if (m.opts.action == CLI_HEALTH) {
-		code = health_query(m.state_dir, m.opts.health_ready);
+		code = query_health(m.state_dir, m.opts.health_ready);
+	} else if (m.opts.action == CLI_STATUS) {
+		code = query_status(m.state_dir);
 	} else if (m.opts.action == CLI_LIST_MODULES || m.opts.action == CLI_DESCRIBE_MODULE) {
 		code = run_info_action(&m, &path);
 	} else {
 		load_modules(&m, &c, &path, &sc);
 		code = m.opts.action == CLI_CHECK_CONFIG ? check_config_summary(&m) : run(&m, &c);
 		events_fini(&m);
+		/* After fini, so that the last write holds what fini published. */
+		status_finish(&m);
 		setup_release(&m);
 		statedir_close(&m.sdir);
 	}

@@ -14,6 +14,7 @@
 #include "reap.h"
 #include "signals.h"
 #include "statedir.h"
+#include "status.h"
 
 /* Exit statuses of modinit itself (sysexits.h values). */
 enum {
@@ -48,6 +49,7 @@ struct modinit {
 	const char *config_file;  /* NULL: no config */
 	const char *state_dir;
 	struct statedir sdir;     /* state_dir, once a module asked for it */
+	struct status_doc status; /* STATE_DIR/status, see status.c */
 	struct module *modules;
 	size_t module_count;
 	struct helper *helpers;

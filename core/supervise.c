@@ -252,6 +252,8 @@ static void supervise_loop(struct modinit *m)
 	int r, failures = 0;
 
 	while (m->lc.phase != LC_DONE) {
+		/* What this wake-up changed, written once before the next wait. */
+		status_flush(m);
 		r = loop_run_once(&m->loop);
 		if (r >= 0) {
 			failures = 0;

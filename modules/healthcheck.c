@@ -18,15 +18,15 @@
  *
  * Everything runs from host timers and fd watches: nothing blocks PID 1,
  * and between probes the module arms at most one timer per check. The
- * status is kept in STATE_DIR/health (the status line, then whose it is,
- * for modinit --health) and STATE_DIR/health.json, both replaced atomically
- * by the host's state_write, each only when what it says changes. The probe
+ * status goes to modinit's status document through the host (the summary
+ * line through publish_status; the health, readiness and the JSON detail
+ * through publish_health, for modinit --health), each only when what it
+ * says changes. The probe
  * runner, the TCP/HTTP client, timers, JSON and addresses come from modlib
  * (modules/lib). See docs/healthcheck.md. */
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,11 +118,9 @@ struct hc {
 	struct hc_conn conns[HC_MAX_CONN];
 	uint64_t accepted;      /* connections accepted so far */
 	char last_summary[64];
-	char last_key[HC_MAX_CHECKS * 160]; /* what the files say (hc_state_key) */
-	char last_line[160];    /* the health file as last written */
+	char last_key[HC_MAX_CHECKS * 160]; /* what was published (hc_state_key) */
 	bool dry_run;           /* --check-config: claim nothing */
-	bool published;         /* the status files are ours to mark stopped */
-	char owner[64];         /* "pid PID start TICKS", see hc_owner */
+	bool published;         /* the health was published once */
 };
 
 /* ------------------------------------------------------------------ */
@@ -486,18 +484,6 @@ static void hc_json(const struct hc *hc, FILE *f)
 	fputs("]}\n", f);
 }
 
-static void hc_write_file(struct hc *hc, const char *name, const char *text, size_t len)
-{
-	const struct modinit_host *h = hc->host;
-	int r;
-
-	if (!MODINIT_HOST_HAS(h, state_write))
-		return; /* an older modinit: no safe writer, no status files */
-	r = h->state_write(h, name, text, len);
-	if (r < 0)
-		h->log(h, MODINIT_LOG_WARN, "cannot write %s: %s", name, strerror(-r));
-}
-
 /* "STATUS READINESS", the first line of the health file. */
 static void hc_summary(const struct hc *hc, char *buf, size_t len)
 {
@@ -526,75 +512,39 @@ static void hc_state_key(const struct hc *hc, char *key, size_t len)
 	}
 }
 
-/* Each file is written once per change of what it says: a write renames
- * over the old file, which some file systems (ext4) flush to the disk, and
- * PID 1 must not wait on the disk after every probe. */
+/* Published once per change of what it says: the detail is a whole JSON
+ * text to render, and each change makes modinit rewrite its document. */
 static void hc_publish(struct hc *hc)
 {
-	char *json = NULL, summary[64], line[160], key[sizeof(hc->last_key)];
+	static const int health[] = { [HC_STARTING] = MODINIT_HEALTH_STARTING,
+				       [HC_HEALTHY] = MODINIT_HEALTH_HEALTHY,
+				       [HC_UNHEALTHY] = MODINIT_HEALTH_UNHEALTHY };
+	const struct modinit_host *h = hc->host;
+	char *json = NULL, summary[64], key[sizeof(hc->last_key)];
 	size_t jlen = 0;
+	bool ready;
+	enum hc_status s;
 	FILE *f;
 
 	hc_summary(hc, summary, sizeof(summary));
 	if (strcmp(summary, hc->last_summary) != 0) {
-		hc->host->publish_status(hc->host, summary);
+		h->publish_status(h, summary);
 		snprintf(hc->last_summary, sizeof(hc->last_summary), "%s", summary);
 	}
 	hc_state_key(hc, key, sizeof(key));
-	if (hc->published && strcmp(key, hc->last_key) == 0)
+	/* An older modinit has no health to publish to (nor --health). */
+	if ((hc->published && strcmp(key, hc->last_key) == 0) || !MODINIT_HOST_HAS(h, publish_health))
 		return;
 	f = open_memstream(&json, &jlen);
 	if (!f)
 		return;
 	hc_json(hc, f);
-	fclose(f);
-	hc_write_file(hc, "health.json", json, jlen);
-	free(json);
-	/* The second line says whose status this is (see hc_owner). */
-	snprintf(line, sizeof(line), "%s\n%s\n", summary, hc->owner);
-	if (!hc->published || strcmp(line, hc->last_line) != 0)
-		hc_write_file(hc, "health", line, strlen(line));
-	snprintf(hc->last_key, sizeof(hc->last_key), "%s", key);
-	snprintf(hc->last_line, sizeof(hc->last_line), "%s", line);
-	hc->published = true;
-}
-
-/* The run is over: the status stays for people to read, but its owner line
- * says "stopped", so modinit --health no longer answers from it. */
-static void hc_publish_stopped(struct hc *hc)
-{
-	char summary[64], line[96];
-
-	if (!hc->published)
-		return;
-	hc_summary(hc, summary, sizeof(summary));
-	snprintf(line, sizeof(line), "%s\nstopped\n", summary);
-	hc_write_file(hc, "health", line, strlen(line));
-	hc->published = false;
-}
-
-/* "pid PID start TICKS": modinit's pid and its start time (field 22 of
- * /proc/PID/stat), so that modinit --health can tell that the writer still
- * runs and that its pid was not recycled. The module runs inside modinit:
- * /proc/self is modinit. */
-static void hc_owner(struct hc *hc)
-{
-	char buf[1024], *p = NULL;
-	unsigned long long start = 0;
-	int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
-	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
-
-	if (fd >= 0)
-		close(fd);
-	if (n > 0) {
-		buf[n] = '\0';
-		p = strrchr(buf, ')');
+	s = hc_overall(hc, &ready);
+	if (fclose(f) == 0 && h->publish_health(h, health[s], ready, json) == 0) {
+		snprintf(hc->last_key, sizeof(hc->last_key), "%s", key);
+		hc->published = true;
 	}
-	for (int field = 2; p && field < 22; field++)
-		p = strchr(p + 1, ' ');
-	if (p)
-		start = strtoull(p + 1, NULL, 10);
-	snprintf(hc->owner, sizeof(hc->owner), "pid %d start %llu", (int)getpid(), start);
+	free(json);
 }
 
 /* ------------------------------------------------------------------ */
@@ -910,6 +860,20 @@ static int hc_request_line(char *line, char **method, char **path)
 	return 0;
 }
 
+/* /status: modinit's whole status document, every module's publications. */
+static void hc_conn_status(struct hc_conn *k)
+{
+	const struct modinit_host *h = k->hc->host;
+	char *doc = h->status_json(h, NULL);
+
+	if (!doc) {
+		hc_conn_close(k);
+		return;
+	}
+	hc_conn_reply(k, 200, "OK", doc);
+	free(doc);
+}
+
 static void hc_conn_request(struct hc_conn *k)
 {
 	char *nl = memchr(k->in, '\n', k->inlen), *method, *path, *json = NULL;
@@ -928,8 +892,12 @@ static void hc_conn_request(struct hc_conn *k)
 		hc_conn_reply(k, 405, "Method Not Allowed", "only GET\n");
 		return;
 	}
+	if (strcmp(path, "/status") == 0 && MODINIT_HOST_HAS(k->hc->host, status_json)) {
+		hc_conn_status(k);
+		return;
+	}
 	if (strcmp(path, "/healthz") != 0 && strcmp(path, "/readyz") != 0) {
-		hc_conn_reply(k, 404, "Not Found", "try /healthz or /readyz\n");
+		hc_conn_reply(k, 404, "Not Found", "try /healthz, /readyz or /status\n");
 		return;
 	}
 	up = hc_overall(k->hc, &ready) == HC_HEALTHY;
@@ -1096,7 +1064,8 @@ static int hc_init(const struct modinit_host *host, const struct modinit_options
 	hc->host = host;
 	hc->listen_fd = -1;
 	hc->dry_run = MODINIT_HOST_HAS(host, dry_run) && host->dry_run(host);
-	/* Asked now so that an unsafe directory ends the setup (78). */
+	/* modinit keeps the published health in the state directory, for
+	 * --health: asked now so that an unsafe directory ends the setup (78). */
 	host->state_dir(host);
 	for (size_t i = 0; i < HC_MAX_CONN; i++)
 		hc->conns[i].fd = -1;
@@ -1126,7 +1095,6 @@ static void hc_on_start(void *state)
 	struct hc *hc = state;
 
 	hc->started = hc->host->now_ms(hc->host);
-	hc_owner(hc);
 	if (hc->listen_fd >= 0) {
 		int r = hc->host->fd_watch(hc->host, hc->listen_fd, EPOLLIN, hc_accept, hc);
 
@@ -1144,8 +1112,8 @@ static void hc_on_spawn(void *state, pid_t pid)
 	struct hc *hc = state;
 
 	(void)pid;
-	/* The first status is written once the command runs: it need not wait
-	 * for the disk to start. */
+	/* The first status is published once the command runs: modinit writes
+	 * it after the start, which need not wait for the disk. */
 	if (!hc->restarting) {
 		if (!hc->published)
 			hc_publish(hc);
@@ -1184,7 +1152,6 @@ static void hc_fini(void *state)
 	struct hc *hc = state;
 
 	hc_on_shutdown(hc, MODINIT_SHUTDOWN_FATAL); /* idempotent */
-	hc_publish_stopped(hc);
 	hc_free(hc);
 }
 
@@ -1196,7 +1163,7 @@ static const struct modinit_option hc_options[] = {
 	{ .key = "restart", .type = MODINIT_OPT_MAP,
 	  .help = "{max: 5, backoff: 1s, max_backoff: 30s, exit_code: 1} for on_unhealthy: restart" },
 	{ .key = "listen", .type = MODINIT_OPT_STRING,
-	  .help = "ADDRESS:PORT serving GET /healthz and /readyz, e.g. 127.0.0.1:8081" },
+	  .help = "ADDRESS:PORT serving GET /healthz, /readyz and /status, e.g. 127.0.0.1:8081" },
 	{ .key = "listen_public", .type = MODINIT_OPT_BOOL, .default_value = "false",
 	  .help = "allow listen on an address that is not loopback" },
 	{ .key = NULL },
@@ -1207,7 +1174,7 @@ MODINIT_MODULE_EXPORT const struct modinit_module modinit_module = {
 	.flags = MODINIT_FLAG_LIVE,
 	.name = "healthcheck",
 	.version = PACKAGE_VERSION,
-	.description = "health checks (exec, tcp, http) with actions, a status file and an endpoint",
+	.description = "health checks (exec, tcp, http) with actions, a published status and an endpoint",
 	.options = hc_options,
 	.init = hc_init,
 	.on_start = hc_on_start,

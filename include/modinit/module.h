@@ -49,8 +49,9 @@ extern "C" {
  *  and MODINIT_SPAWN_OPTS_INIT with the spawn options env, env_replace,
  *  cwd, set_uid/uid, set_gid/gid, groups/ngroups, new_session, capture,
  *  capture_fd and timeout_ms, the host services state_write, dry_run,
- *  parse_value, signal_helper, last_main_pid and wall_ms, and the on_reap
- *  hook (enum modinit_reap_kind). */
+ *  parse_value, signal_helper, last_main_pid, wall_ms, publish_health
+ *  (enum modinit_health) and status_json, and the on_reap hook (enum
+ *  modinit_reap_kind). */
 #define MODINIT_ABI_MINOR 1
 /** The one symbol a module exports. */
 #define MODINIT_MODULE_SYMBOL "modinit_module"
@@ -214,6 +215,13 @@ enum modinit_target {
 				      PID 1, its descendants otherwise */
 };
 
+/** A module's view of the container's health (publish_health). */
+enum modinit_health {
+	MODINIT_HEALTH_STARTING = 1, /**< not known yet (still starting) */
+	MODINIT_HEALTH_HEALTHY,
+	MODINIT_HEALTH_UNHEALTHY,
+};
+
 /** For request_shutdown: end with the main command's own status. */
 #define MODINIT_EXIT_MAIN (-1)
 
@@ -335,8 +343,9 @@ struct modinit_host {
 				const char *reason);
 	/** The main command's pid, or 0 when none is running. */
 	pid_t (*main_pid)(const struct modinit_host *h);
-	/** Publish a one-line status for this module (kept for the status
-	 *  commands, logged at debug level). 0 or -errno. */
+	/** Publish a one-line status for this module: modinit keeps it in
+	 *  its status document (STATE_DIR/status, modinit --status), logged
+	 *  at debug level. 0 or -errno. */
 	int (*publish_status)(const struct modinit_host *h, const char *status);
 	/** The state directory (state_dir, --state-dir), e.g. "/run/modinit".
 	 *  Created (0755) on first call; NULL if it cannot be, or if it is not
@@ -429,6 +438,22 @@ struct modinit_host {
 	 *  for timestamps (it may jump; measure intervals with now_ms).
 	 *  Present when h->size covers it. */
 	uint64_t (*wall_ms)(const struct modinit_host *h);
+	/** Publish this module's view of the container's health (enum
+	 *  modinit_health) and readiness, with detail: a JSON text of the
+	 *  module's own (or NULL), printed by modinit --health. modinit keeps
+	 *  them in its status document (STATE_DIR/status): the container's
+	 *  health is the worst of what the modules published (unhealthy, then
+	 *  starting, then healthy), and it is ready when every module that
+	 *  published is ready. The document is written only when what it says
+	 *  changes, at most once per loop wake-up, never in a dry run. 0 or
+	 *  -errno (-EINVAL for another health). Test with MODINIT_HOST_HAS. */
+	int (*publish_health)(const struct modinit_host *h, int health, bool ready,
+			      const char *detail);
+	/** modinit's status document as it stands now (see publish_health;
+	 *  the file modinit --status prints), as a NUL-terminated JSON text of
+	 *  *len bytes (len may be NULL), malloc'd: the caller frees it. NULL
+	 *  without memory. Test with MODINIT_HOST_HAS. */
+	char *(*status_json)(const struct modinit_host *h, size_t *len);
 };
 
 /** true if the host table h has the service field: the table grows at its

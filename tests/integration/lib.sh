@@ -274,3 +274,25 @@ wait_idle() {
 	done
 	return 1
 }
+
+# health_re STATUS READY: the regex of the line of modinit's status document
+# (STATE_DIR/status) that gives the container's health (starting, healthy,
+# unhealthy) and readiness (true, false), for wait_grep.
+health_re() { echo "^  \"health\": \"$1\", \"ready\": $2,\$"; }
+
+# status_detail DIR: the health details the modules published in DIR/status,
+# decoded: what modinit --health prints while that modinit runs.
+status_detail() {
+	python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+print("".join(m["detail"] for m in d["modules"] if m["detail"]), end="")' "$1/status"
+}
+
+# health_of DIR: "WRITER|HEALTH READY" from DIR/status, e.g. "running|healthy
+# true", "stopped|unhealthy false".
+health_of() {
+	sed -n -e 's/^{"writer": .*"running": true},$/running/p' \
+		-e 's/^{"writer": .*"running": false},$/stopped/p' \
+		-e 's/^  "health": "\([a-z]*\)", "ready": \([a-z]*\),$/\1 \2/p' "$1/status" |
+		paste -sd '|'
+}

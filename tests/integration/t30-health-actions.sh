@@ -31,7 +31,7 @@ modinit: warning: healthcheck: check app is unhealthy: restarting the main comma
 modinit: warning: healthcheck: check app is unhealthy after 2 restarts: ending the container with 5" \
 	"$(grep 'healthcheck: check app is unhealthy' "$WORK/err")"
 expect_match "restart: the status counts the restarts" '"status": "unhealthy", "ready": false, "restarts": 2,' \
-	"$(cat "$ST/health.json")"
+	"$(status_detail "$ST")"
 expect_eq "restart: each check starts over after a restart (one unhealthy line per run)" 3 \
 	"$(grep -c 'check app (liveness) is unhealthy' "$WORK/err")"
 
@@ -49,9 +49,9 @@ bg_pid1 $MP --state-dir "$ST" -c "$WORK/cure.yaml" -- sh -c "
 	if [ \$(wc -l <'$WORK/starts') -ge 2 ]; then touch '$WORK/cured'; echo cured >'$WORK/curefifo'; fi
 	exec sleep 1000" 2>"$WORK/err"
 expect_eq "restart: the second run is told it was restarted" cured "$(get_line)"
-check "restart: the check becomes healthy after the restart" wait_grep "$ST/health" '^healthy ready$'
+check "restart: the check becomes healthy after the restart" wait_grep "$ST/status" "$(health_re healthy true)"
 expect_match "restart: one restart counted" '"status": "healthy", "ready": true, "restarts": 1,' \
-	"$(cat "$ST/health.json")"
+	"$(status_detail "$ST")"
 kill -TERM "$HOSTPID"
 wait "$BG"
 expect_eq "restart: the restarted command still gets the stop signal (143)" 143 "$?"
@@ -103,12 +103,12 @@ modules:
 EOC
 bg_pid1 $MP --state-dir "$ST" -c "$WORK/roles.yaml" -- sleep 1000 2>"$WORK/err"
 check "roles: the startup check runs" wait_grep "$WORK/boot.log" 'b' 
-wait_grep "$ST/health.json" '"name": "ready", "role": "readiness", "status": "unhealthy"'
+wait_grep "$ST/status" '"name\\": \\"ready\\", \\"role\\": \\"readiness\\", \\"status\\": \\"unhealthy\\"'
 check "roles: no liveness probe before startup passed" test ! -e "$WORK/live.log"
-expect_eq "roles: still starting while the startup check fails" "starting not-ready" \
-	"$(head -n 1 "$ST/health")"
+expect_eq "roles: still starting while the startup check fails" "running|starting false" \
+	"$(health_of "$ST")"
 touch "$WORK/booted"
-check "roles: healthy once startup passed and liveness ran" wait_grep "$ST/health" '^healthy not-ready$'
+check "roles: healthy once startup passed and liveness ran" wait_grep "$ST/status" "$(health_re healthy false)"
 check "roles: the liveness check has run" test -s "$WORK/live.log"
 # Asked inside modinit's namespace, where the pid in the file is its own.
 nsenter -t "$HOSTPID" -p -m "$MODINIT_BIN" --health --state-dir "$ST" >/dev/null 2>&1
@@ -116,7 +116,7 @@ st_live=$?
 nsenter -t "$HOSTPID" -p -m "$MODINIT_BIN" --health=ready --state-dir "$ST" >/dev/null 2>&1
 expect_eq "roles: healthy but not ready: --health 0, --health=ready 1" "0 1" "$st_live $?"
 touch "$WORK/ready"
-check "roles: ready once the readiness check passes" wait_grep "$ST/health" '^healthy ready$'
+check "roles: ready once the readiness check passes" wait_grep "$ST/status" "$(health_re healthy true)"
 kill -TERM "$HOSTPID"
 wait "$BG"
 expect_eq "roles: a failing readiness check never triggered exit:3" 143 "$?"

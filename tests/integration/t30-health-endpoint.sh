@@ -34,12 +34,12 @@ modules:
 EOC
 bg_pid1 $MP --state-dir "$ST" -c "$WORK/ep.yaml" -- sleep 1000 2>"$WORK/err"
 # The socket is bound in init, before the status is first written.
-check "the status file is written at start" wait_file "$ST/health"
+check "the status file is written at start" wait_file "$ST/status"
 
 expect_eq "/healthz while starting: 503" "HTTP/1.1 503 Service Unavailable" \
 	"$(status_of 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n')"
 touch "$WORK/up"
-wait_grep "$ST/health" '^healthy not-ready$'
+wait_grep "$ST/status" "$(health_re healthy false)"
 printf 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n' | ask >"$WORK/answer"
 expect_eq "/healthz when healthy: 200 with JSON" \
 	"HTTP/1.1 200 OK|Content-Type: application/json" \
@@ -53,7 +53,7 @@ expect_eq "/healthz: Content-Length is the body's length" "$len" \
 expect_eq "/readyz while a readiness check fails: 503" "HTTP/1.1 503 Service Unavailable" \
 	"$(status_of 'GET /readyz HTTP/1.1\r\n\r\n')"
 touch "$WORK/ready"
-wait_grep "$ST/health" '^healthy ready$'
+wait_grep "$ST/status" "$(health_re healthy true)"
 expect_eq "/readyz when ready: 200" "HTTP/1.1 200 OK" "$(status_of 'GET /readyz HTTP/1.1\r\n\r\n')"
 expect_eq "a query string is ignored; HTTP/1.0 and bare LF are fine" "HTTP/1.1 200 OK" \
 	"$(status_of 'GET /healthz?verbose=1 HTTP/1.0\n\n')"

@@ -34,7 +34,7 @@ modules:
         interval: 1h
 EOC
 bg_pid1 $MP --state-dir "$ST" -c "$WORK/idle.yaml" -- sleep 1000 2>"$WORK/err"
-wait_file "$ST/health"
+wait_file "$ST/status"
 wait_idle "$HOSTPID" # modinit done with its start, asleep in epoll_wait
 before=$(switches "$HOSTPID")
 sleep 3 # the window observed, not a synchronisation
@@ -47,7 +47,7 @@ wait "$BG"
 sed 's/interval: 1h/interval: 1s/' "$WORK/idle.yaml" >"$WORK/busy.yaml"
 rm -rf "$ST"
 bg_pid1 $MP --state-dir "$ST" -c "$WORK/busy.yaml" -- sleep 1000 2>"$WORK/err"
-wait_grep "$ST/health" '^healthy ready$'
+wait_grep "$ST/status" "$(health_re healthy true)"
 p0=$(accepts)
 s0=$(switches "$HOSTPID")
 sleep 6 # the window observed

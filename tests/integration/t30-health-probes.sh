@@ -33,7 +33,7 @@ interval: 100ms
 timeout: 5s
 retries: 2" "exit:7" ex
 bg_pid1 $MP --state-dir "$ST" -c "$WORK/hc.yaml" -- sleep 1000 2>"$WORK/err"
-check "exec: the check becomes healthy" wait_grep "$ST/health" '^healthy ready$'
+check "exec: the check becomes healthy" wait_grep "$ST/status" "$(health_re healthy true)"
 health
 expect_eq "--health exits 0 when healthy" 0 "$?"
 expect_match "--health prints the status with the probe's output" \
@@ -45,14 +45,14 @@ rm "$WORK/up"
 wait "$BG"
 expect_eq "exec: two failures end the container with exit:7" 7 "$?"
 expect_eq "the status file says unhealthy, and that its run has stopped" \
-	"unhealthy not-ready|stopped" "$(paste -sd '|' "$ST/health")"
+	"stopped|unhealthy false" "$(health_of "$ST")"
 "$MODINIT_BIN" --health --state-dir "$ST" >"$WORK/health.out" 2>&1
 expect_eq "--health exits 1 once the run has ended, and says so" \
-	"1|modinit: error: no running modinit owns $ST/health (it has stopped)" \
+	"1|modinit: error: no running modinit owns $ST/status (it has stopped)" \
 	"$?|$(cat "$WORK/health.out")"
 expect_match "the JSON keeps the failures with their exit status" \
 	'"status": "unhealthy", "failing_streak": 2,.*"ok": false, "code": 1, "error": "exit status 1", "output": "probing\\n"\}\]' \
-	"$(tr -d '\n' <"$ST/health.json")"
+	"$(status_detail "$ST" | tr -d '\n')"
 expect_eq "one log line per change, then the action" \
 	"modinit: info: healthcheck: check ex (liveness) is healthy
 modinit: warning: healthcheck: check ex (liveness) is unhealthy: exit status 1
@@ -69,14 +69,14 @@ interval: 100ms
 retries: 2" "exit:8" db
 rm -rf "$ST"
 bg_pid1 $MP --state-dir "$ST" -c "$WORK/hc.yaml" -- sleep 1000 2>"$WORK/err"
-check "tcp: healthy while the listener is up" wait_grep "$ST/health" '^healthy ready$'
+check "tcp: healthy while the listener is up" wait_grep "$ST/status" "$(health_re healthy true)"
 check "tcp: the listener saw the probe connect" grep -q '^accept$' "$WORK/tcp.log"
 kill "$SRV"
 wait "$SRV" 2>/dev/null
 wait "$BG"
 expect_eq "tcp: refused connections end the container with exit:8" 8 "$?"
 expect_match "tcp: the error is the connect's" \
-	'"ok": false, "code": -1, "error": "connect: Connection refused"' "$(cat "$ST/health.json")"
+	'"ok": false, "code": -1, "error": "connect: Connection refused"' "$(status_detail "$ST")"
 
 # --- http ---
 echo ok >"$WORK/mode"
@@ -89,15 +89,15 @@ timeout: 300ms
 retries: 2" "exit:9" web
 rm -rf "$ST"
 bg_pid1 $MP --state-dir "$ST" -c "$WORK/hc.yaml" -- sleep 1000 2>"$WORK/err"
-check "http: healthy on 200" wait_grep "$ST/health" '^healthy ready$'
+check "http: healthy on 200" wait_grep "$ST/status" "$(health_re healthy true)"
 expect_match "http: the server got GET /healthz" '^GET /healthz ok$' "$(cat "$WORK/http.log")"
 expect_match "http: the answer is kept as output" \
-	'"ok": true, "code": 200, "error": "", "output": "HTTP/1.1 200 OK' "$(cat "$ST/health.json")"
+	'"ok": true, "code": 200, "error": "", "output": "HTTP/1.1 200 OK' "$(status_detail "$ST")"
 echo fail >"$WORK/mode"
 wait "$BG"
 expect_eq "http: 503 twice ends the container with exit:9" 9 "$?"
 expect_match "http: the error names the status" \
-	'"ok": false, "code": 503, "error": "HTTP status 503"' "$(cat "$ST/health.json")"
+	'"ok": false, "code": 503, "error": "HTTP status 503"' "$(status_detail "$ST")"
 
 # A server that accepts and never answers: the timeout.
 echo hang >"$WORK/mode"
@@ -109,7 +109,7 @@ rm -rf "$ST"
 pid1 $MP --state-dir "$ST" -c "$WORK/hc.yaml" -- sleep 1000 2>"$WORK/err"
 expect_eq "http: a hanging server ends the container with exit:10" 10 "$?"
 expect_match "http: the error is the timeout" \
-	'"ok": false, "code": -1, "error": "timed out after 300 ms"' "$(cat "$ST/health.json")"
+	'"ok": false, "code": -1, "error": "timed out after 300 ms"' "$(status_detail "$ST")"
 expect_eq "http: the unhealthy line names the timeout" \
 	"modinit: warning: healthcheck: check web (liveness) is unhealthy: timed out after 300 ms" \
 	"$(grep '(liveness) is unhealthy' "$WORK/err")"
@@ -141,7 +141,7 @@ done
 expect_eq "exec: the probe's whole process group was killed" 0 "$gone"
 expect_eq "on_unhealthy: none leaves the container running" "" \
 	"$(grep -E 'shutdown requested|ending the container' "$WORK/err")"
-wait_grep "$ST/health" '^unhealthy not-ready$'
+wait_grep "$ST/status" "$(health_re unhealthy false)"
 health
 expect_eq "--health exits 1 when unhealthy" 1 "$?"
 expect_match "--health prints the unhealthy status" '^\{"status": "unhealthy", "ready": false,' \

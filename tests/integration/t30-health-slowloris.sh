@@ -27,7 +27,7 @@ modules:
         retries: 1
 EOC
 bg_pid1 $MP --state-dir "$ST" -c "$WORK/ep.yaml" -- sleep 1000 2>"$WORK/err"
-check "the check is healthy" wait_grep "$ST/health" '^healthy ready$'
+check "the check is healthy" wait_grep "$ST/status" "$(health_re healthy true)"
 
 # The attackers: each holds a connection and drips a byte every 100 ms,
 # and connects again 200 ms after it was closed. "held" is written once 16

@@ -4,12 +4,12 @@
 # not) or reached through a symbolic link is refused at setup (78, nothing
 # started), for modinit as root and as an ordinary uid; a symlink planted at
 # a temporary name is not written through and a FIFO does not hang PID 1.
-# modinit --health reads only a regular file in a trusted directory, and
-# only while the modinit that wrote it still runs: SIGKILLed, ended, or
-# named in a forged file, it answers 1 with the reason.
+# modinit --health reads only a regular file (the status document) in a
+# trusted directory, and only while the modinit that wrote it still runs:
+# SIGKILLed, ended, or named in a forged file, it answers 1 with the reason.
 . "$MODINIT_SRCDIR/tests/integration/lib.sh"
 need_root_ns
-plan 27
+plan 29
 MP="--module-path $MODINIT_MODDIR"
 U=4220
 U2=4221
@@ -64,7 +64,7 @@ mkdir -m 755 "$WORK/new"
 pid1 $MP --state-dir "$D" -c "$WORK/hc.yaml" -- true 2>"$WORK/err"
 expect_eq "a missing directory is created 0755 and used" "0|755|0:0|" \
 	"$?|$(stat -c '%a|%u:%g' "$D")|$(cat "$WORK/err")"
-expect_eq "its status file is a regular file" "regular file" "$(stat -c %F "$D/health")"
+expect_eq "its status document is a regular file" "regular file" "$(stat -c %F "$D/status")"
 
 D=$WORK/nodir
 out=$("$MODINIT_BIN" $MP --check-config --state-dir "$D" -c "$WORK/hc.yaml" 2>&1)
@@ -84,7 +84,7 @@ chown $U:$U "$D"
 asu timeout -k 5 "$LIMIT" $MODINIT_WRAPPER "$MODINIT_BIN" -s $MP --state-dir "$D" \
 	-c "$WORK/hc.yaml" -- true 2>"$WORK/err"
 expect_eq "uid $U: its own directory is used" "0||$U" \
-	"$?|$(cat "$WORK/err")|$(stat -c %u "$D/health")"
+	"$?|$(cat "$WORK/err")|$(stat -c %u "$D/status")"
 D=$WORK/other
 rm -f "$WORK/ran"
 err=$(asu timeout -k 5 "$LIMIT" $MODINIT_WRAPPER "$MODINIT_BIN" -s $MP --state-dir "$D" \
@@ -98,14 +98,17 @@ D=$WORK/planted
 mkdir -m 755 "$D"
 echo "root only" >"$WORK/victim"
 chmod 600 "$WORK/victim"
-ln -s "$WORK/victim" "$D/.health.json.tmp"
-mkfifo "$D/.health.tmp"
+ln -s "$WORK/victim" "$D/.status.tmp"
 pid1 $MP --state-dir "$D" -c "$WORK/hc.yaml" -- true 2>"$WORK/err"
-expect_eq "a planted FIFO does not hang PID 1" "0|" "$?|$(cat "$WORK/err")"
+expect_eq "a planted symlink does not stop the run" "0|" "$?|$(cat "$WORK/err")"
 expect_eq "a symlink at the temporary name is not written through" "root only" \
 	"$(cat "$WORK/victim")"
-expect_eq "the status files are regular files" "regular file|regular file" \
-	"$(stat -c %F "$D/health")|$(stat -c %F "$D/health.json")"
+expect_eq "the status document is a regular file" "regular file" "$(stat -c %F "$D/status")"
+rm -f "$D/status" "$D/.status.tmp"
+mkfifo "$D/.status.tmp"
+pid1 $MP --state-dir "$D" -c "$WORK/hc.yaml" -- true 2>"$WORK/err"
+expect_eq "a planted FIFO does not hang PID 1" "0|" "$?|$(cat "$WORK/err")"
+expect_eq "... and the document is a regular file" "regular file" "$(stat -c %F "$D/status")"
 
 # --- modinit --health ---
 # health DIR: "STATUS|what it wrote on stderr" of modinit --health.
@@ -113,26 +116,32 @@ health() {
 	_o=$(timeout 10 "$MODINIT_BIN" --health --state-dir "$1" 2>&1 >/dev/null)
 	echo "$?|$_o"
 }
+# forge PID START: a healthy status document naming PID, started at START.
+forge() {
+	printf '{"writer": {"pid": %d, "start": %s, "running": true},\n' "$1" "$2"
+	printf '  "phase": "running", "main_pid": null,\n  "health": "healthy", "ready": true,\n'
+	printf '  "modules": [\n  ]}\n'
+}
 D=$WORK/forged
 mkdir -m 755 "$D"
-mkfifo "$D/health"
+mkfifo "$D/status"
 expect_eq "--health: a FIFO is not opened for reading (no hang)" \
-	"1|modinit: error: $D/health: not a regular file" "$(health "$D")"
-rm "$D/health"
-printf 'healthy ready\npid %d start %s\n' $$ "$(cut -d' ' -f22 /proc/$$/stat)" >"$WORK/good"
-ln -s "$WORK/good" "$D/health"
+	"1|modinit: error: $D/status: not a regular file" "$(health "$D")"
+rm "$D/status"
+forge $$ "$(cut -d' ' -f22 /proc/$$/stat)" >"$WORK/good"
+ln -s "$WORK/good" "$D/status"
 expect_eq "--health: a symbolic link is not followed" \
-	"1|modinit: error: $D/health: not a regular file" "$(health "$D")"
-rm "$D/health"
-cp "$WORK/good" "$WORK/open/health"
+	"1|modinit: error: $D/status: not a regular file" "$(health "$D")"
+rm "$D/status"
+cp "$WORK/good" "$WORK/open/status"
 expect_eq "--health: an unsafe directory is refused (78)" \
 	"78|modinit: error: unsafe state directory $WORK/open: writable by group or others (mode 0777)" \
 	"$(health "$WORK/open")"
 sleep 1000 &
 OTHER=$!
-printf 'healthy ready\npid %d start 1\n' "$OTHER" >"$D/health"
+forge "$OTHER" 1 >"$D/status"
 expect_eq "--health: a file naming a live process with another start time" \
-	"1|modinit: error: no running modinit owns $D/health (pid $OTHER is another process)" \
+	"1|modinit: error: no running modinit owns $D/status (pid $OTHER is another process)" \
 	"$(health "$D")"
 kill "$OTHER"
 
@@ -141,21 +150,21 @@ mkdir -m 755 "$D"
 # The command says its pid: it outlives a SIGKILLed modinit and is killed here.
 bg_sub $MP --state-dir "$D" -c "$WORK/hc.yaml" -- \
 	sh -c "echo \$\$ >'$WORK/main.pid'; exec sleep 1000" 2>"$WORK/err"
-wait_grep "$D/health" '^healthy ready$'
+wait_grep "$D/status" "$(health_re healthy true)"
 expect_eq "--health while its modinit runs: 0" "0|" "$(health "$D")"
 wait_file "$WORK/main.pid"
 kill -KILL "$HOSTPID"
 wait "$BG"
 kill -KILL "$(cat "$WORK/main.pid")"
 expect_eq "--health after modinit was SIGKILLed: 1" \
-	"1|modinit: error: no running modinit owns $D/health (pid $HOSTPID is gone)" \
+	"1|modinit: error: no running modinit owns $D/status (pid $HOSTPID is gone)" \
 	"$(health "$D")"
 
 # As PID 1: --health inside the namespace sees it; once it is SIGKILLed, pid
 # 1 is someone else.
 rm -rf "$D"
 bg_pid1 $MP --state-dir "$D" -c "$WORK/hc.yaml" -- sleep 1000 2>"$WORK/err"
-wait_grep "$D/health" '^healthy ready$'
+wait_grep "$D/status" "$(health_re healthy true)"
 out=$(nsenter -t "$HOSTPID" -p -m timeout 10 "$MODINIT_BIN" --health --state-dir "$D" 2>&1 \
 	>/dev/null)
 st=$?
@@ -163,17 +172,17 @@ expect_eq "--health in the namespace of a running PID 1: 0" "0|" "$st|$out"
 kill -KILL "$HOSTPID"
 wait "$BG"
 expect_eq "--health after PID 1 was SIGKILLed: 1" \
-	"1|modinit: error: no running modinit owns $D/health (pid 1 is another process)" \
+	"1|modinit: error: no running modinit owns $D/status (pid 1 is another process)" \
 	"$(health "$D")"
 
 # A run that ends normally leaves a status nobody may trust.
 rm -rf "$D"
 pid1 $MP --state-dir "$D" -c "$WORK/hc.yaml" -- \
-	sh -c "until grep -qs '^healthy ready$' '$D/health'; do sleep 0.01; done" 2>"$WORK/err"
+	sh -c "until grep -qs '^  \"health\": \"healthy\", \"ready\": true,\$' '$D/status'; do sleep 0.01; done" \
+	2>"$WORK/err"
 expect_eq "the command saw healthy and ended (0)" "0|" "$?|$(grep -v ': info: ' "$WORK/err")"
 expect_eq "--health once the run has ended: 1" \
-	"1|modinit: error: no running modinit owns $D/health (it has stopped)" \
+	"1|modinit: error: no running modinit owns $D/status (it has stopped)" \
 	"$(health "$D")"
-expect_eq "the status line is kept, marked stopped" "healthy ready|stopped" \
-	"$(paste -sd '|' "$D/health")"
+expect_eq "the status is kept, marked stopped" "stopped|healthy true" "$(health_of "$D")"
 finish

@@ -163,6 +163,30 @@ static int fh_publish_status(const struct modinit_host *h, const char *status)
 	return 0;
 }
 
+static int fh_publish_health(const struct modinit_host *h, int health, bool ready,
+			     const char *detail)
+{
+	struct fake_host *fh = fh_of(h);
+
+	if (health < MODINIT_HEALTH_STARTING || health > MODINIT_HEALTH_UNHEALTHY)
+		return -EINVAL;
+	free(fh->detail);
+	fh->detail = detail ? strdup(detail) : NULL;
+	fh->health = health;
+	fh->ready = ready;
+	fh->nhealth++;
+	return 0;
+}
+
+static char *fh_status_json(const struct modinit_host *h, size_t *len)
+{
+	const char *doc = fh_of(h)->status_doc ? fh_of(h)->status_doc : "{}\n";
+
+	if (len)
+		*len = strlen(doc);
+	return strdup(doc);
+}
+
 static const char *fh_state_dir(const struct modinit_host *h)
 {
 	return fh_of(h)->state_dir;
@@ -320,6 +344,8 @@ void fake_host_init(struct fake_host *fh, const char *module_name)
 		.signal_helper = fh_signal_helper,
 		.last_main_pid = fh_last_main_pid,
 		.wall_ms = fh_wall_ms,
+		.publish_health = fh_publish_health,
+		.status_json = fh_status_json,
 	};
 	fh->name = module_name;
 	fh->config_file = "test.yaml";
@@ -336,6 +362,8 @@ void fake_host_free(struct fake_host *fh)
 		for (int a = 0; fh->spawns[i].argv[a]; a++)
 			free(fh->spawns[i].argv[a]);
 	fh->nspawns = 0;
+	free(fh->detail);
+	fh->detail = NULL;
 	if (fh->opts_mod) {
 		loader_release(fh->opts_mod);
 		free(fh->opts_mod);

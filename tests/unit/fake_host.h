@@ -94,6 +94,14 @@ struct fake_host {
 	char log[FAKE_MAX][256];
 	size_t nlog;
 	char status[512];         /* the last publish_status */
+	/* publish_health: the last call's health (0: none yet), readiness and
+	 * detail (a copy, NULL if none), and how many calls there were. */
+	int health;
+	bool ready;
+	char *detail;
+	size_t nhealth;
+	const char *status_doc;   /* what status_json() returns a copy of;
+				     NULL: "{}\n" */
 	pid_t main_pid;           /* main_pid(); 100 by default, 0: none */
 	const char *state_dir;    /* state_dir(), where state_write writes;
 				     NULL by default (state_write: -ENOENT) */

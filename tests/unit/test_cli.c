@@ -281,6 +281,9 @@ static void test_actions(void **state)
 	assert_int_equal(PARSE("--state-dir=/s", "--health"), 0);
 	assert_string_equal(o.state_dir, "/s");
 	assert_int_equal(o.action, CLI_HEALTH);
+	assert_int_equal(PARSE("--status", "--state-dir", "/t"), 0);
+	assert_int_equal(o.action, CLI_STATUS);
+	assert_string_equal(o.state_dir, "/t");
 }
 
 static void test_errors(void **state)
@@ -303,6 +306,8 @@ static void test_errors(void **state)
 	BAD("--health takes no command, got \"ready\" (for readiness: --health=ready)", "--health",
 	    "ready");
 	BAD("--health: expected ready or live, got \"\"", "--health=");
+	BAD("--status takes no command, got \"app\"", "--status", "app");
+	BAD("option --status takes no argument", "--status=x");
 	/* an unknown letter is named as such, wherever it sits in a cluster */
 	BAD("unknown option '-x' (see --help)", "-xs", "app");
 	BAD("unknown option '-x' (see --help)", "-sx", "app");

@@ -63,19 +63,14 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char path[4200];
-
 	(void)state;
 	if (st)
 		modinit_module.fini(st);
 	st = NULL;
 	fake_host_free(&fh);
 	fake_yaml_free();
-	snprintf(path, sizeof(path), "%s/health", dir);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/health.json", dir);
-	unlink(path);
-	assert_int_equal(rmdir(dir), 0); /* no temporary file left behind */
+	/* The module publishes through the host and writes no file of its own. */
+	assert_int_equal(rmdir(dir), 0);
 	return 0;
 }
 
@@ -170,50 +165,28 @@ static void expect_probe_in(uint64_t ms)
 	assert_int_equal(fh.nspawns, n + 1);
 }
 
-static char *slurp(const char *name)
+/* What the module last published through publish_health, as "STATUS
+ * READINESS" ("healthy ready", "starting not-ready"...). */
+static const char *published(void)
 {
-	static char buf[65536];
-	char path[4200];
-	ssize_t n;
-	int fd;
+	static const char *const names[] = { "none", "starting", "healthy", "unhealthy" };
+	static char buf[64];
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return NULL;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	assert_true(n >= 0);
-	buf[n] = '\0';
+	assert_true(fh.health >= 0 && fh.health <= MODINIT_HEALTH_UNHEALTHY);
+	snprintf(buf, sizeof(buf), "%s %s", names[fh.health], fh.ready ? "ready" : "not-ready");
 	return buf;
 }
 
-/* What the health file holds for status line: the line, then whose it is:
- * this process (the module runs in it) and its start time, the 22nd field
- * of /proc/self/stat (the 19 fields from the 3rd are skipped). */
-static const char *health_file(const char *line)
-{
-	static char want[256];
-	char buf[1024], *p;
-	unsigned long long start = 0;
-	FILE *f = fopen("/proc/self/stat", "re");
-
-	assert_non_null(f);
-	assert_non_null(fgets(buf, sizeof(buf), f));
-	fclose(f);
-	p = strrchr(buf, ')');
-	assert_non_null(p);
-	assert_int_equal(sscanf(p + 2, "%*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %llu", &start), 1);
-	snprintf(want, sizeof(want), "%s\npid %d start %llu\n", line, (int)getpid(), start);
-	return want;
-}
-
-/* health.json with every timestamp replaced by "T", so it compares exactly. */
+/* The published detail with every timestamp replaced by "T", so it
+ * compares exactly. */
 static char *json(void)
 {
-	char *s = slurp("health.json"), *p;
+	static char buf[65536];
+	char *s = buf, *p;
 
-	assert_non_null(s);
+	assert_non_null(fh.detail);
+	assert_true(strlen(fh.detail) < sizeof(buf));
+	strcpy(buf, fh.detail);
 	while ((p = strstr(s, "\"20"))) {
 		/* "2026-11-23T02:29:02.221Z" is 26 characters with its quotes */
 		assert_true(strlen(p) >= 26 && p[11] == 'T' && p[24] == 'Z' && p[25] == '"');
@@ -281,7 +254,7 @@ static void test_start_period(void **state)
 	expect_probe_in(1000); /* at 4s: runs 2 s, past the period's end */
 	fake_advance(&fh, 2000);
 	probe_fails();
-	assert_string_equal(slurp("health"), health_file("starting not-ready"));
+	assert_string_equal(published(), "starting not-ready");
 	assert_non_null(strstr(json(), "\"status\": \"starting\", \"failing_streak\": 0,"));
 	/* At 6 s, outside the period: the interval, and failures count. */
 	expect_probe_in(10000);
@@ -291,7 +264,7 @@ static void test_start_period(void **state)
 	expect_probe_in(10000);
 	probe_fails();
 	assert_non_null(strstr(json(), "\"status\": \"unhealthy\", \"failing_streak\": 2,"));
-	assert_string_equal(slurp("health"), health_file("unhealthy not-ready"));
+	assert_string_equal(published(), "unhealthy not-ready");
 }
 
 /* A probe that starts exactly when the period ends already counts. */
@@ -319,7 +292,7 @@ static void test_success_ends_start_period(void **state)
 	expect_probe_in(1000);
 	probe_ok();
 	assert_string_equal(fake_last_log(&fh), "info: healthcheck: check a (liveness) is healthy");
-	assert_string_equal(slurp("health"), health_file("healthy ready"));
+	assert_string_equal(published(), "healthy ready");
 	expect_probe_in(10000);
 	probe_fails();
 	assert_non_null(strstr(json(), "\"status\": \"healthy\", \"failing_streak\": 1,"));
@@ -401,14 +374,14 @@ static void test_readiness_only_published(void **state)
 	start("{name: healthcheck, on_unhealthy: 'exit:3', checks: ["
 	      "{name: live, exec: [l], interval: 1s, retries: 1},"
 	      "{name: ready, role: readiness, exec: [r], interval: 1s, retries: 1}]}");
-	assert_string_equal(slurp("health"), health_file("starting not-ready"));
+	assert_string_equal(published(), "starting not-ready");
 	fake_advance(&fh, 1000);
 	assert_int_equal(fh.nspawns, 2);
 	assert_string_equal(fh.spawns[0].argv[0], "l");
 	assert_string_equal(fh.spawns[1].argv[0], "r");
 	fake_spawn_exit(&fh, 0, EXITED(0));
 	fake_spawn_exit(&fh, 1, EXITED(1));
-	assert_string_equal(slurp("health"), health_file("healthy not-ready"));
+	assert_string_equal(published(), "healthy not-ready");
 	assert_string_equal(fh.status, "healthy not-ready");
 	assert_string_equal(fake_last_log(&fh),
 			    "warning: healthcheck: check ready (readiness) is unhealthy: exit status 1");
@@ -417,7 +390,7 @@ static void test_readiness_only_published(void **state)
 	fake_advance(&fh, 1000);
 	fake_spawn_exit(&fh, 3, EXITED(0));
 	fake_spawn_exit(&fh, 2, EXITED(0));
-	assert_string_equal(slurp("health"), health_file("healthy ready"));
+	assert_string_equal(published(), "healthy ready");
 	assert_string_equal(fh.status, "healthy ready");
 }
 
@@ -451,19 +424,19 @@ static void test_startup_gates_liveness(void **state)
 	assert_string_equal(fh.spawns[2].argv[0], "b");
 	fake_spawn_exit(&fh, 1, EXITED(0));
 	fake_spawn_exit(&fh, 2, EXITED(1));
-	assert_string_equal(slurp("health"), health_file("starting not-ready"));
+	assert_string_equal(published(), "starting not-ready");
 	assert_int_equal(fake_pending(&fh), 1); /* b2 is done for good */
 	expect_probe_in(500);
 	assert_string_equal(fh.spawns[3].argv[0], "b");
 	probe_ok();
 	assert_string_equal(fake_last_log(&fh), "info: healthcheck: check boot (startup) is healthy");
-	assert_string_equal(slurp("health"), health_file("starting not-ready"));
+	assert_string_equal(published(), "starting not-ready");
 	/* Now the liveness check, one interval later; no startup probe again. */
 	assert_int_equal(fake_pending(&fh), 1);
 	expect_probe_in(2000);
 	assert_string_equal(fh.spawns[fh.nspawns - 1].argv[0], "l");
 	probe_ok();
-	assert_string_equal(slurp("health"), health_file("healthy ready"));
+	assert_string_equal(published(), "healthy ready");
 	expect_probe_in(2000);
 	assert_string_equal(fh.spawns[fh.nspawns - 1].argv[0], "l");
 	assert_int_equal(spawns_of("b"), 3);
@@ -492,7 +465,7 @@ static void test_startup_failing_past_period(void **state)
 	assert_int_equal(fh.shutdown_code[0], 4);
 	assert_string_equal(fh.shutdown_reason[0], "check boot is unhealthy");
 	assert_int_equal(spawns_of("l"), 0);
-	assert_string_equal(slurp("health"), health_file("unhealthy not-ready"));
+	assert_string_equal(published(), "unhealthy not-ready");
 	assert_int_equal(fake_pending(&fh), 0); /* the container is ending */
 }
 
@@ -527,7 +500,7 @@ static void test_restart_backoff_and_max(void **state)
 		fake_advance(&fh, 60000);
 		/* ...and then every check starts over. */
 		modinit_module.on_spawn(st, 200 + (pid_t)i);
-		assert_string_equal(slurp("health"), health_file("starting not-ready"));
+		assert_string_equal(published(), "starting not-ready");
 		assert_non_null(strstr(json(), "\"status\": \"starting\", \"failing_streak\": 0,"));
 	}
 	assert_non_null(strstr(json(), "\"restarts\": 3,"));
@@ -649,7 +622,7 @@ static void test_status_files(void **state)
 	(void)state;
 	start("{name: healthcheck, checks: [{name: \"w\\\"eb\", exec: [p], interval: 1s},"
 	      " {name: r, role: readiness, tcp: '127.0.0.1:1', interval: 1h}]}");
-	assert_string_equal(slurp("health"), health_file("starting not-ready"));
+	assert_string_equal(published(), "starting not-ready");
 	assert_string_equal(json(),
 			    "{\"status\": \"starting\", \"ready\": false, \"restarts\": 0, \"checks\": [\n"
 			    "  {\"name\": \"w\\\"eb\", \"role\": \"liveness\", \"status\": \"starting\", "
@@ -660,7 +633,7 @@ static void test_status_files(void **state)
 	expect_probe_in(1000);
 	fake_advance(&fh, 25);
 	probe_exits(EXITED(0), "ok \"x\"\t\\\n\x01 \xc3\xa9 \xff\xc3", 16);
-	assert_string_equal(slurp("health"), health_file("healthy not-ready"));
+	assert_string_equal(published(), "healthy not-ready");
 	assert_string_equal(json(),
 			    "{\"status\": \"healthy\", \"ready\": false, \"restarts\": 0, \"checks\": [\n"
 			    "  {\"name\": \"w\\\"eb\", \"role\": \"liveness\", \"status\": \"healthy\", "
@@ -996,7 +969,7 @@ static void test_endpoint_status(void **state)
 	(void)state;
 	ep_start("[{name: a, exec: [p], interval: 1s}, {name: r, role: readiness, exec: [q],"
 		 " interval: 1s, retries: 1}]");
-	status = strdup(slurp("health.json"));
+	status = strdup(fh.detail);
 	a = ep_get("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
 	expect_answer(a, "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n",
 		      status);
@@ -1004,7 +977,7 @@ static void test_endpoint_status(void **state)
 	fake_advance(&fh, 1000);
 	fake_spawn_exit(&fh, 0, EXITED(0));
 	fake_spawn_exit(&fh, 1, EXITED(2));
-	status = strdup(slurp("health.json"));
+	status = strdup(fh.detail);
 	a = ep_get("GET /healthz HTTP/1.1\r\n\r\n");
 	expect_answer(a, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n", status);
 	a = ep_get("GET /readyz HTTP/1.1\r\n\r\n");
@@ -1041,7 +1014,7 @@ static void test_endpoint_bad_requests(void **state)
 		      "HTTP/1.1 405 Method Not Allowed\r\nContent-Type: text/plain\r\n", "only GET\n");
 	expect_answer(ep_get("GET /metrics HTTP/1.1\r\n\r\n"),
 		      "HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\n",
-		      "try /healthz or /readyz\n");
+		      "try /healthz, /readyz or /status\n");
 	/* Oversized: the answer arrives whole although the rest is unread. */
 	memset(big, 'A', sizeof(big));
 	memcpy(big, "GET /", 5);
@@ -1049,6 +1022,22 @@ static void test_endpoint_bad_requests(void **state)
 		      "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\n", "request too large\n");
 	/* A client that half-closes before the headers end: no answer. */
 	assert_string_equal(ep_get("GET /healthz HTTP/1.1\r\n"), "");
+}
+
+/* /status serves modinit's whole document (status_json), whatever the
+ * checks say; a modinit without that service has no /status (404). */
+static void test_endpoint_status_document(void **state)
+{
+	(void)state;
+	ep_start("[{name: a, exec: [p], interval: 1s}]");
+	fh.status_doc = "{\"writer\": {}, \"modules\": []}\n";
+	expect_answer(ep_get("GET /status HTTP/1.1\r\n\r\n"),
+		      "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n",
+		      "{\"writer\": {}, \"modules\": []}\n");
+	fh.host.size = offsetof(struct modinit_host, status_json);
+	expect_answer(ep_get("GET /status HTTP/1.1\r\n\r\n"),
+		      "HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\n",
+		      "try /healthz, /readyz or /status\n");
 }
 
 /* At most 16 connections at a time: a 17th evicts the oldest one whose
@@ -1132,15 +1121,49 @@ static void test_listen_taken_and_dry_run(void **state)
 	close(fd);
 }
 
-/* The run is over: the status line stays, its owner line says "stopped". */
-static void test_status_stopped(void **state)
+/* The status goes through the host: the summary line as the module's
+ * status, and health, readiness and the JSON detail through publish_health,
+ * once per change of what they say (a probe with the same outcome publishes
+ * nothing); fini publishes nothing more (modinit marks its document). */
+static void test_status_published(void **state)
 {
+	size_t n;
+
 	(void)state;
 	start("{name: healthcheck, checks: [{name: a, exec: [p], interval: 1s}]}");
-	assert_string_equal(slurp("health"), health_file("starting not-ready"));
+	assert_int_equal(fh.nhealth, 1);
+	assert_string_equal(published(), "starting not-ready");
+	assert_string_equal(fh.status, "starting not-ready");
+	assert_non_null(strstr(json(), "{\"status\": \"starting\", \"ready\": false, \"restarts\": 0,"));
+	fake_advance(&fh, 1000);
+	probe_ok();
+	assert_int_equal(fh.nhealth, 2);
+	assert_string_equal(published(), "healthy ready");
+	assert_string_equal(fh.status, "healthy ready");
+	n = fh.nhealth;
+	fake_advance(&fh, 1000);
+	probe_ok();
+	assert_int_equal(fh.nhealth, n);
 	modinit_module.fini(st);
 	st = NULL;
-	assert_string_equal(slurp("health"), "starting not-ready\nstopped\n");
+	assert_int_equal(fh.nhealth, n);
+}
+
+/* A modinit without publish_health (a shorter host table): the summary
+ * line is still published, and nothing else is called. */
+static void test_status_older_host(void **state)
+{
+	(void)state;
+	fake_host_free(&fh);
+	fake_host_init(&fh, "healthcheck");
+	fh.host.size = offsetof(struct modinit_host, publish_health);
+	assert_int_equal(fake_init(&fh, &modinit_module,
+				   fake_yaml("{name: healthcheck, checks: [{name: a, exec: [p]}]}"), &st,
+				   err, sizeof(err)), 0);
+	modinit_module.on_start(st);
+	modinit_module.on_spawn(st, fh.main_pid);
+	assert_string_equal(fh.status, "starting not-ready");
+	assert_int_equal(fh.nhealth, 0);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1248,8 +1271,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_endpoint_status, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_endpoint_bad_requests, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_endpoint_limits, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_endpoint_status_document, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_listen_taken_and_dry_run, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_status_stopped, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_status_published, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_status_older_host, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_config_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_listen_rules, setup, teardown),
 	};
