@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <signal.h>
@@ -90,7 +91,7 @@ static void spawn_dup(int fd, int target, bool devnull)
  * interleave with modinit's own. */
 static void spawn_fail(const char *who, const char *argv0, const char *call, int err)
 {
-	char buf[512];
+	char buf[PATH_MAX + 512]; /* a chdir names a whole path */
 	int n = snprintf(buf, sizeof(buf), "modinit: error: %s: helper '%s': %s: %s\n", who, argv0,
 			 call, strerror(err));
 
@@ -169,7 +170,7 @@ static void spawn_helper_child(char *const argv[], const struct modinit_spawn_op
 			       const struct sig_state *sigs, const char *who, int capture_wr)
 {
 	char *const *envp;
-	char call[64];
+	char call[PATH_MAX + 8];
 	int err;
 
 	if (o->new_session && setsid() < 0)
