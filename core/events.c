@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "config/cfg.h"
+#include "endpoint.h"
 #include "loader.h"
 #include "log.h"
 #include "modinit.h"
@@ -310,6 +311,52 @@ static char *host_status_json(const struct modinit_host *h, size_t *len)
 	return status_text(host_mod(h)->m, true, len ? len : &n);
 }
 
+static int host_ep_health(void *arg, bool *ready)
+{
+	return status_overall(arg, ready);
+}
+
+static const char *host_ep_detail(void *arg)
+{
+	struct modinit *m = arg;
+
+	return m->ep_owner->detail;
+}
+
+static int host_ep_document(void *arg, char **text, size_t *len)
+{
+	*text = status_text(arg, true, len);
+	return *text ? 0 : -ENOMEM;
+}
+
+static bool host_dry_run(const struct modinit_host *h);
+
+/* From init only: the address is claimed at setup, so that a port another
+ * program holds ends the setup (78) before anything is spawned. */
+static int host_endpoint_listen(const struct modinit_host *h, const char *addr, bool public_ok,
+				char *err, size_t errlen)
+{
+	struct module *mod = host_mod(h);
+	struct modinit *m = mod->m;
+	const struct endpoint_src src = { .health = host_ep_health, .detail = host_ep_detail,
+					  .document = host_ep_document, .arg = m };
+	int r;
+
+	if (m->lc.phase != LC_SETUP) {
+		snprintf(err, errlen, "the endpoint is set up from init only");
+		return -EAGAIN;
+	}
+	if (m->ep_owner) {
+		snprintf(err, errlen, "modinit already serves its endpoint (%s asked for %s)",
+			 m->ep_owner->desc->name, endpoint_addr(m->ep));
+		return -EBUSY;
+	}
+	r = endpoint_open(&m->ep, h, &src, addr, public_ok, host_dry_run(h), err, errlen);
+	if (r == 0)
+		m->ep_owner = mod;
+	return r;
+}
+
 /* --check-config: the modules are set up only to be checked, maybe next
  * to a running modinit whose port and files they must leave alone. */
 static bool host_dry_run(const struct modinit_host *h)
@@ -446,6 +493,7 @@ void events_host_init(struct modinit *m, struct module *mod)
 		.wall_ms = host_wall_ms,
 		.publish_health = host_publish_health,
 		.status_json = host_status_json,
+		.endpoint_listen = host_endpoint_listen,
 	};
 }
 
@@ -463,6 +511,8 @@ void events_start(struct modinit *m)
 		if (HOOK(mod, on_start))
 			HOOK(mod, on_start)(mod->state);
 	}
+	/* The loop is up: connections are accepted from now on. */
+	endpoint_serve(m->ep);
 }
 
 void events_spawn(struct modinit *m, pid_t pid)
@@ -570,6 +620,8 @@ void events_shutdown(struct modinit *m, int reason)
 		if (HOOK(mod, on_shutdown))
 			HOOK(mod, on_shutdown)(mod->state, reason);
 	}
+	/* Nothing more to answer: the container is ending. */
+	endpoint_stop(m->ep);
 }
 
 void events_exit(struct modinit *m, int *code)
@@ -591,6 +643,10 @@ void events_exit(struct modinit *m, int *code)
 
 void events_fini(struct modinit *m)
 {
+	/* Before the modules: its watches and timers are its owner's. */
+	endpoint_free(m->ep);
+	m->ep = NULL;
+	m->ep_owner = NULL;
 	/* Reverse order: a later module may depend on an earlier one. */
 	for (size_t i = m->module_count; i-- > 0;) {
 		struct module *mod = &m->modules[i];

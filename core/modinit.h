@@ -43,6 +43,7 @@ struct helper {
 };
 
 struct module;
+struct endpoint;
 
 struct modinit {
 	struct cli_opts opts;
@@ -62,6 +63,8 @@ struct modinit {
 	struct shutdown sd;
 	struct lifecycle lc;      /* the phase, and everything that decides how
 				     and with which code the run ends */
+	struct endpoint *ep;      /* the HTTP endpoint a module asked for */
+	struct module *ep_owner;
 };
 
 /* shutdown.c */

@@ -70,7 +70,7 @@ static const char *status_health_name(int health)
 /* The container's health: the worst that was published (unhealthy, then
  * starting, then healthy), 0 if nobody published; ready when every module
  * that published is. */
-static int status_overall(const struct modinit *m, bool *ready)
+int status_overall(const struct modinit *m, bool *ready)
 {
 	static const int rank[] = { 0, 2, 1, 3 }; /* by enum modinit_health */
 	int worst = 0;

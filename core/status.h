@@ -26,6 +26,9 @@ int status_proc(pid_t pid, char *state, unsigned long long *start);
 /* The document as it stands, malloc'd (*len bytes, NUL-terminated), or
  * NULL without memory. */
 char *status_text(struct modinit *m, bool running, size_t *len);
+/* The container's health (enum modinit_health; 0 if no module published
+ * one) and in *ready whether every module that published is ready. */
+int status_overall(const struct modinit *m, bool *ready);
 /* A module published something: written at the next status_flush. */
 void status_changed(struct modinit *m);
 /* Once per loop wake-up: write the document if what it says changed (a

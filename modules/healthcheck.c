@@ -14,7 +14,8 @@
  *           retries: 3
  *       on_unhealthy: restart         # none | restart | exit:CODE | signal:SIG
  *       restart: {max: 5, backoff: 1s, max_backoff: 30s, exit_code: 1}
- *       listen: 127.0.0.1:8081        # GET /healthz and /readyz
+ *       listen: 127.0.0.1:8081        # modinit's endpoint: GET /healthz,
+ *                                     # /readyz and /status
  *
  * Everything runs from host timers and fd watches: nothing blocks PID 1,
  * and between probes the module arms at most one timer per check. The
@@ -30,9 +31,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <modinit/module.h>
 
@@ -41,9 +39,6 @@
 #define HC_MAX_CHECKS 16
 #define HC_HISTORY 5
 #define HC_OUTPUT 4096
-#define HC_MAX_CONN 16
-#define HC_REQ_MAX 2048
-#define HC_CONN_TIMEOUT_MS 5000
 
 enum hc_role { HC_LIVENESS, HC_READINESS, HC_STARTUP };
 enum hc_kind { HC_EXEC, HC_TCP, HC_HTTP };
@@ -88,20 +83,6 @@ struct hc_check {
 	size_t nhistory;
 };
 
-enum hc_conn_state { HC_CONN_READ, HC_CONN_WRITE, HC_CONN_LINGER };
-
-struct hc_conn {
-	struct hc *hc;
-	int fd;
-	enum hc_conn_state state;
-	struct ml_timer timer;
-	uint64_t seq;           /* accept order: the oldest is evicted first */
-	char in[HC_REQ_MAX];
-	size_t inlen;
-	char *out;
-	size_t outlen, outsent;
-};
-
 struct hc {
 	const struct modinit_host *host;
 	struct hc_check checks[HC_MAX_CHECKS];
@@ -114,12 +95,8 @@ struct hc {
 	uint64_t started;       /* when the main command (re)started */
 	bool stopping;          /* shutdown, or the action already taken */
 	bool restarting;
-	int listen_fd;
-	struct hc_conn conns[HC_MAX_CONN];
-	uint64_t accepted;      /* connections accepted so far */
 	char last_summary[64];
 	char last_key[HC_MAX_CHECKS * 160]; /* what was published (hc_state_key) */
-	bool dry_run;           /* --check-config: claim nothing */
 	bool published;         /* the health was published once */
 };
 
@@ -380,44 +357,23 @@ static int hc_parse_restart(struct hc *hc, const struct modinit_node *n, char *e
 	return 0;
 }
 
+/* The endpoint is modinit's: it answers from what this module publishes. */
 static int hc_listen(struct hc *hc, const struct modinit_options *opts, char *err, size_t errlen)
 {
 	const struct modinit_value *v = modinit_opt(opts, "listen");
 	const struct modinit_host *h = hc->host;
-	struct sockaddr_storage ss;
-	socklen_t len;
-	int one = 1, fd;
+	char msg[256];
+	int r;
 
-	hc->listen_fd = -1;
 	if (!v->set)
 		return 0;
-	if (ml_addr_parse(v->str, &ss, &len) < 0)
-		return h->error_at(h, v->node, err, errlen,
-				   "listen: expected ADDRESS:PORT like 127.0.0.1:8081, got \"%s\"", v->str);
-	if (!ml_addr_is_loopback(&ss) && !modinit_opt(opts, "listen_public")->boolean)
-		return h->error_at(h, v->node, err, errlen,
-				   "listen: %s is not a loopback address; set listen_public: true to serve it",
-				   v->str);
-	/* --check-config may run next to the modinit that serves the port. */
-	if (hc->dry_run)
-		return 0;
-	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return h->error_at(h, v->node, err, errlen, "listen: %s", strerror(errno));
-	/* Claim the address now, so that a port another program holds is a
-	 * setup error. No SO_REUSEPORT: it would let a program of the same uid
-	 * share the port unnoticed and answer half the probes. SO_REUSEADDR
-	 * only allows a restart over connections in TIME_WAIT; listening at
-	 * once makes it refuse any other socket bound there later. */
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&ss, len) < 0 || listen(fd, HC_MAX_CONN) < 0) {
-		int e = errno;
-
-		close(fd);
-		return h->error_at(h, v->node, err, errlen, "listen: cannot serve %s: %s", v->str,
-				   strerror(e));
-	}
-	hc->listen_fd = fd;
+	if (!MODINIT_HOST_HAS(h, endpoint_listen))
+		return h->error_at(h, v->node, err, errlen, "listen: this modinit has no endpoint");
+	r = h->endpoint_listen(h, v->str, modinit_opt(opts, "listen_public")->boolean, msg,
+			       sizeof(msg));
+	if (r < 0)
+		return h->error_at(h, v->node, err, errlen, "listen: %s%s", msg,
+				   r == -EPERM ? "; set listen_public: true to serve it" : "");
 	return 0;
 }
 
@@ -778,268 +734,6 @@ static void hc_stop_probe(struct hc_check *c)
 }
 
 /* ------------------------------------------------------------------ */
-/* The HTTP endpoint                                                   */
-/* ------------------------------------------------------------------ */
-
-static void hc_conn_close(struct hc_conn *k)
-{
-	const struct modinit_host *h;
-
-	if (k->fd < 0) /* a free slot: no hc yet */
-		return;
-	h = k->hc->host;
-	h->fd_unwatch(h, k->fd);
-	close(k->fd);
-	ml_timer_cancel(&k->timer);
-	free(k->out);
-	k->out = NULL;
-	k->fd = -1;
-}
-
-static void hc_conn_timeout(void *arg)
-{
-	hc_conn_close(arg);
-}
-
-static void hc_conn_event(void *arg, int fd, uint32_t events);
-
-static void hc_conn_rewatch(struct hc_conn *k, uint32_t events)
-{
-	const struct modinit_host *h = k->hc->host;
-
-	h->fd_unwatch(h, k->fd);
-	if (h->fd_watch(h, k->fd, events, hc_conn_event, k) < 0)
-		hc_conn_close(k);
-}
-
-static void hc_conn_reply(struct hc_conn *k, int code, const char *reason, const char *body)
-{
-	FILE *f = open_memstream(&k->out, &k->outlen);
-
-	if (!f) {
-		hc_conn_close(k);
-		return;
-	}
-	fprintf(f, "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
-		   "Cache-Control: no-store\r\nConnection: close\r\n\r\n%s",
-		code, reason, code == 200 || code == 503 ? "application/json" : "text/plain",
-		strlen(body), body);
-	if (fclose(f) != 0 || !k->out) {
-		hc_conn_close(k);
-		return;
-	}
-	k->state = HC_CONN_WRITE;
-	k->outsent = 0;
-	hc_conn_rewatch(k, EPOLLOUT);
-}
-
-/* "METHOD SP TARGET SP HTTP/1.x" with printable ASCII only: 0 and the
- * method and path (query cut off) in place, or -1 for a malformed line. */
-static int hc_request_line(char *line, char **method, char **path)
-{
-	char *sp1 = strchr(line, ' '), *sp2, *q;
-
-	for (const char *p = line; *p; p++)
-		if (*p < 0x21 && *p != ' ')
-			return -1;
-	if (!sp1 || sp1 == line)
-		return -1;
-	sp2 = strchr(sp1 + 1, ' ');
-	if (!sp2 || sp2[1] == '\0' || strchr(sp2 + 1, ' '))
-		return -1;
-	if (strcmp(sp2 + 1, "HTTP/1.1") != 0 && strcmp(sp2 + 1, "HTTP/1.0") != 0)
-		return -1;
-	*sp1 = *sp2 = '\0';
-	if (sp1[1] != '/')
-		return -1;
-	q = strchr(sp1 + 1, '?');
-	if (q)
-		*q = '\0';
-	*method = line;
-	*path = sp1 + 1;
-	return 0;
-}
-
-/* /status: modinit's whole status document, every module's publications. */
-static void hc_conn_status(struct hc_conn *k)
-{
-	const struct modinit_host *h = k->hc->host;
-	char *doc = h->status_json(h, NULL);
-
-	if (!doc) {
-		hc_conn_close(k);
-		return;
-	}
-	hc_conn_reply(k, 200, "OK", doc);
-	free(doc);
-}
-
-static void hc_conn_request(struct hc_conn *k)
-{
-	char *nl = memchr(k->in, '\n', k->inlen), *method, *path, *json = NULL;
-	size_t jlen = 0;
-	bool ready, up;
-	FILE *f;
-
-	*nl = '\0';
-	if (nl > k->in && nl[-1] == '\r')
-		nl[-1] = '\0';
-	if (hc_request_line(k->in, &method, &path) < 0) {
-		hc_conn_reply(k, 400, "Bad Request", "bad request\n");
-		return;
-	}
-	if (strcmp(method, "GET") != 0) {
-		hc_conn_reply(k, 405, "Method Not Allowed", "only GET\n");
-		return;
-	}
-	if (strcmp(path, "/status") == 0 && MODINIT_HOST_HAS(k->hc->host, status_json)) {
-		hc_conn_status(k);
-		return;
-	}
-	if (strcmp(path, "/healthz") != 0 && strcmp(path, "/readyz") != 0) {
-		hc_conn_reply(k, 404, "Not Found", "try /healthz, /readyz or /status\n");
-		return;
-	}
-	up = hc_overall(k->hc, &ready) == HC_HEALTHY;
-	f = open_memstream(&json, &jlen);
-	if (!f) {
-		hc_conn_close(k);
-		return;
-	}
-	hc_json(k->hc, f);
-	if (fclose(f) != 0 || !json) {
-		free(json);
-		hc_conn_close(k);
-		return;
-	}
-	if (strcmp(path, "/readyz") == 0 ? ready : up)
-		hc_conn_reply(k, 200, "OK", json);
-	else
-		hc_conn_reply(k, 503, "Service Unavailable", json);
-	free(json);
-}
-
-/* Reading the request: answer once the headers are complete, 400 once the
- * buffer is full without them. */
-static void hc_conn_read(struct hc_conn *k)
-{
-	ssize_t n = recv(k->fd, k->in + k->inlen, sizeof(k->in) - 1 - k->inlen, 0);
-
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (n <= 0) {
-		hc_conn_close(k);
-		return;
-	}
-	k->inlen += (size_t)n;
-	k->in[k->inlen] = '\0';
-	if (memmem(k->in, k->inlen, "\r\n\r\n", 4) || memmem(k->in, k->inlen, "\n\n", 2))
-		hc_conn_request(k);
-	else if (k->inlen == sizeof(k->in) - 1)
-		hc_conn_reply(k, 400, "Bad Request", "request too large\n");
-}
-
-static void hc_conn_event(void *arg, int fd, uint32_t events)
-{
-	struct hc_conn *k = arg;
-	char sink[512];
-	ssize_t n;
-
-	(void)events;
-	switch (k->state) {
-	case HC_CONN_READ:
-		hc_conn_read(k);
-		return;
-	case HC_CONN_WRITE:
-		n = send(fd, k->out + k->outsent, k->outlen - k->outsent, MSG_NOSIGNAL);
-		if (n < 0 && (errno == EAGAIN || errno == EINTR))
-			return;
-		if (n < 0) {
-			hc_conn_close(k);
-			return;
-		}
-		k->outsent += (size_t)n;
-		if (k->outsent < k->outlen)
-			return;
-		/* Closing with unread input would send a reset that can destroy
-		 * the answer before the client reads it: half-close, then drain
-		 * what the client still sends until it closes (or the timer). */
-		shutdown(fd, SHUT_WR);
-		k->state = HC_CONN_LINGER;
-		hc_conn_rewatch(k, EPOLLIN);
-		return;
-	case HC_CONN_LINGER:
-		/* A few reads per wakeup: a client that never stops sending
-		 * cannot keep the loop here (level-triggered: we come back). */
-		for (int i = 0; i < 8; i++) {
-			n = recv(fd, sink, sizeof(sink), 0);
-			if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
-				hc_conn_close(k);
-				return;
-			}
-			if (n < 0)
-				return;
-		}
-		return;
-	}
-}
-
-/* A free slot, or else the one to give up: the oldest connection whose
- * request is still incomplete (idle or slow clients must not lock real
- * probes out), then the oldest that has its answer and only lingers. One
- * still being answered is kept. NULL if every slot is answering. */
-static struct hc_conn *hc_conn_slot(struct hc *hc)
-{
-	struct hc_conn *read = NULL, *linger = NULL;
-
-	for (size_t i = 0; i < HC_MAX_CONN; i++) {
-		struct hc_conn *k = &hc->conns[i];
-
-		if (k->fd < 0)
-			return k;
-		if (k->state == HC_CONN_READ && (!read || k->seq < read->seq))
-			read = k;
-		else if (k->state == HC_CONN_LINGER && (!linger || k->seq < linger->seq))
-			linger = k;
-	}
-	if (!read)
-		read = linger;
-	if (read)
-		hc_conn_close(read);
-	return read;
-}
-
-static void hc_accept(void *arg, int fd, uint32_t events)
-{
-	struct hc *hc = arg;
-	const struct modinit_host *h = hc->host;
-
-	(void)events;
-	for (int n = 0; n < HC_MAX_CONN; n++) { /* bounded: epoll calls again */
-		int c = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		struct hc_conn *k;
-
-		if (c < 0)
-			return;
-		k = hc_conn_slot(hc);
-		if (!k) { /* every slot is sending an answer: refuse */
-			close(c);
-			continue;
-		}
-		*k = (struct hc_conn){ .hc = hc, .fd = c, .seq = ++hc->accepted };
-		ml_timer_init(&k->timer, h, hc_conn_timeout, k);
-		if (h->fd_watch(h, c, EPOLLIN, hc_conn_event, k) < 0 ||
-		    ml_timer_arm(&k->timer, HC_CONN_TIMEOUT_MS) < 0) {
-			hc_conn_close(k);
-			continue;
-		}
-		/* A real probe has usually sent its request by now: serve it
-		 * before later connections can push it out. */
-		hc_conn_read(k);
-	}
-}
-
-/* ------------------------------------------------------------------ */
 /* Hooks                                                               */
 /* ------------------------------------------------------------------ */
 
@@ -1047,8 +741,6 @@ static void hc_free(struct hc *hc)
 {
 	for (size_t i = 0; i < hc->nchecks; i++)
 		free(hc->checks[i].argv);
-	if (hc->listen_fd >= 0)
-		close(hc->listen_fd);
 	free(hc);
 }
 
@@ -1062,13 +754,9 @@ static int hc_init(const struct modinit_host *host, const struct modinit_options
 	if (!hc)
 		return -ENOMEM;
 	hc->host = host;
-	hc->listen_fd = -1;
-	hc->dry_run = MODINIT_HOST_HAS(host, dry_run) && host->dry_run(host);
 	/* modinit keeps the published health in the state directory, for
 	 * --health: asked now so that an unsafe directory ends the setup (78). */
 	host->state_dir(host);
-	for (size_t i = 0; i < HC_MAX_CONN; i++)
-		hc->conns[i].fd = -1;
 	if (checks->count == 0 || checks->count > HC_MAX_CHECKS)
 		r = host->error_at(host, checks, err, errlen, "checks: expected 1 to %d checks",
 				   HC_MAX_CHECKS);
@@ -1095,13 +783,6 @@ static void hc_on_start(void *state)
 	struct hc *hc = state;
 
 	hc->started = hc->host->now_ms(hc->host);
-	if (hc->listen_fd >= 0) {
-		int r = hc->host->fd_watch(hc->host, hc->listen_fd, EPOLLIN, hc_accept, hc);
-
-		if (r < 0)
-			hc->host->log(hc->host, MODINIT_LOG_ERROR,
-				      "cannot serve the health endpoint: %s", strerror(-r));
-	}
 	hc_start_all(hc);
 }
 
@@ -1141,10 +822,6 @@ static void hc_on_shutdown(void *state, int reason)
 	hc->stopping = true;
 	for (size_t i = 0; i < hc->nchecks; i++)
 		hc_stop_probe(&hc->checks[i]);
-	for (size_t i = 0; i < HC_MAX_CONN; i++)
-		hc_conn_close(&hc->conns[i]);
-	if (hc->listen_fd >= 0)
-		hc->host->fd_unwatch(hc->host, hc->listen_fd);
 }
 
 static void hc_fini(void *state)

@@ -454,6 +454,21 @@ struct modinit_host {
 	 *  *len bytes (len may be NULL), malloc'd: the caller frees it. NULL
 	 *  without memory. Test with MODINIT_HOST_HAS. */
 	char *(*status_json)(const struct modinit_host *h, size_t *len);
+	/** Ask modinit to serve its HTTP endpoint on addr, "ADDRESS:PORT"
+	 *  (IPv4, or [IPv6]:PORT): GET /healthz answers 200 while the
+	 *  container is healthy, /readyz while it is healthy and ready (503
+	 *  otherwise; the body is this module's published detail), /status
+	 *  the status document (see publish_health). Only a loopback address
+	 *  unless public_ok. From init only: the socket is bound and listening
+	 *  before init returns (nothing is bound in a dry run, the address is
+	 *  still checked); connections are served once the loop runs, closed
+	 *  when the container starts to stop. One endpoint per modinit.
+	 *  0, or -errno with a message in err (no position, no module name:
+	 *  place it with error_at): -EINVAL a malformed address, -EPERM not a
+	 *  loopback address, -EBUSY already asked for (by any module),
+	 *  -EAGAIN outside init, or bind's error. Test with MODINIT_HOST_HAS. */
+	int (*endpoint_listen)(const struct modinit_host *h, const char *addr, bool public_ok,
+			       char *err, size_t errlen);
 };
 
 /** true if the host table h has the service field: the table grows at its

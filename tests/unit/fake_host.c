@@ -13,6 +13,7 @@
 
 #include "../../config/cfg.h"
 #include "cli.h"
+#include "endpoint.h"
 #include "fake_host.h"
 #include "loader.h"
 #include "shortcuts.h"
@@ -187,6 +188,46 @@ static char *fh_status_json(const struct modinit_host *h, size_t *len)
 	return strdup(doc);
 }
 
+/* The endpoint is the core's own (core/endpoint.c), answering from what
+ * the module published here; the fake keeps it in fh->ep. */
+static int fh_ep_health(void *arg, bool *ready)
+{
+	struct fake_host *fh = arg;
+
+	*ready = fh->ready;
+	return fh->health;
+}
+
+static const char *fh_ep_detail(void *arg)
+{
+	return ((struct fake_host *)arg)->detail;
+}
+
+/* No /status from a host table without status_json, like an older host. */
+static int fh_ep_document(void *arg, char **text, size_t *len)
+{
+	struct fake_host *fh = arg;
+
+	if (!MODINIT_HOST_HAS(&fh->host, status_json))
+		return -ENOENT;
+	*text = fh_status_json(&fh->host, len);
+	return *text ? 0 : -ENOMEM;
+}
+
+static int fh_endpoint_listen(const struct modinit_host *h, const char *addr, bool public_ok,
+			      char *err, size_t errlen)
+{
+	struct fake_host *fh = fh_of(h);
+	const struct endpoint_src src = { .health = fh_ep_health, .detail = fh_ep_detail,
+					  .document = fh_ep_document, .arg = fh };
+
+	if (fh->ep) {
+		snprintf(err, errlen, "already served");
+		return -EBUSY;
+	}
+	return endpoint_open(&fh->ep, h, &src, addr, public_ok, fh->dry_run, err, errlen);
+}
+
 static const char *fh_state_dir(const struct modinit_host *h)
 {
 	return fh_of(h)->state_dir;
@@ -346,6 +387,7 @@ void fake_host_init(struct fake_host *fh, const char *module_name)
 		.wall_ms = fh_wall_ms,
 		.publish_health = fh_publish_health,
 		.status_json = fh_status_json,
+		.endpoint_listen = fh_endpoint_listen,
 	};
 	fh->name = module_name;
 	fh->config_file = "test.yaml";
@@ -358,6 +400,8 @@ void fake_host_init(struct fake_host *fh, const char *module_name)
 
 void fake_host_free(struct fake_host *fh)
 {
+	endpoint_free(fh->ep);
+	fh->ep = NULL;
 	for (size_t i = 0; i < fh->nspawns; i++)
 		for (int a = 0; fh->spawns[i].argv[a]; a++)
 			free(fh->spawns[i].argv[a]);

@@ -34,6 +34,8 @@
 
 #include <modinit/module.h>
 
+struct endpoint;
+
 #define FAKE_MAX 256
 
 struct fake_timer {
@@ -115,6 +117,10 @@ struct fake_host {
 	int helper_sig_signo[FAKE_MAX];
 	bool helper_sig_group[FAKE_MAX];
 	size_t nhelper_signals;
+	/* endpoint_listen(): the core's endpoint on this host, served once
+	 * the module's on_start ran (fake_init), stopped by the test
+	 * (endpoint_stop) where modinit stops it at shutdown. */
+	struct endpoint *ep;
 };
 
 /* A fresh host for module_name: clock at 1000000 ms, wall clock at

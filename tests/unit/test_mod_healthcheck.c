@@ -24,6 +24,7 @@
 
 #include <cmocka.h>
 
+#include "endpoint.h"
 #include "fake_host.h"
 
 extern const struct modinit_module modinit_module;
@@ -87,7 +88,8 @@ static int load(const char *yaml)
 	return fake_init(&fh, &modinit_module, fake_yaml(yaml), &st, err, sizeof(err));
 }
 
-/* load, then on_start and on_spawn as modinit runs them. */
+/* load, then on_start and on_spawn as modinit runs them (the endpoint, if
+ * the module asked for one, is served after on_start). */
 static void start(const char *yaml)
 {
 	int r = load(yaml);
@@ -95,6 +97,7 @@ static void start(const char *yaml)
 	if (r != 0)
 		fail_msg("init: %d: %s", r, err);
 	modinit_module.on_start(st);
+	endpoint_serve(fh.ep);
 	modinit_module.on_spawn(st, fh.main_pid);
 }
 
@@ -1082,7 +1085,9 @@ static void test_endpoint_limits(void **state)
 		close(fds[i]);
 	/* And it serves again. */
 	assert_memory_equal(ep_get("GET /healthz HTTP/1.1\r\n\r\n"), "HTTP/1.1 503 ", 13);
+	/* modinit stops the endpoint after the modules' on_shutdown. */
 	modinit_module.on_shutdown(st, MODINIT_SHUTDOWN_MAIN_EXITED);
+	endpoint_stop(fh.ep);
 	assert_int_equal(live_watches(-1), 0);
 	assert_int_equal(fake_pending(&fh), 0);
 }
