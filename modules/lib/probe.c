@@ -61,13 +61,22 @@ static void probe_exit(void *arg, pid_t pid, int status)
 	p->done(p->arg, WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), false);
 }
 
+/* SIGKILL to the helper's whole group (a shell's children would outlive
+ * it alone), through the host: the helper is not reaped yet, so its pid is
+ * still its own. */
+static void probe_kill(struct ml_probe *p)
+{
+	const struct modinit_host *h = p->host;
+
+	if (p->pid > 0 && h->signal_helper(h, p->pid, SIGKILL, true) < 0)
+		h->log(h, MODINIT_LOG_ERROR, "cannot kill probe %d", (int)p->pid);
+}
+
 static void probe_timeout(void *arg)
 {
 	struct ml_probe *p = arg;
 
-	/* The group, not the pid: a shell's children would outlive it. */
-	if (p->pid > 0)
-		kill(-p->pid, SIGKILL);
+	probe_kill(p);
 	probe_close(p);
 	p->done(p->arg, -1, true);
 }
@@ -128,7 +137,6 @@ int ml_probe_start(struct ml_probe *p, char *const argv[], uint64_t timeout_ms)
 
 void ml_probe_stop(struct ml_probe *p)
 {
-	if (p->pid > 0)
-		kill(-p->pid, SIGKILL);
+	probe_kill(p);
 	probe_close(p);
 }
