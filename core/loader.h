@@ -14,6 +14,8 @@ struct modinit;
  * module's schema entries and values are this far apart, and its spawn
  * options this long. A 1.1 descriptor is at least LOADER_V11_DESC_SIZE. */
 #define LOADER_V10_OPTION_SIZE offsetof(struct modinit_option, choices)
+/* A 1.1 schema entry ends before name_key (1.2). */
+#define LOADER_V11_OPTION_SIZE offsetof(struct modinit_option, name_key)
 #define LOADER_V10_VALUE_SIZE offsetof(struct modinit_value, index)
 #define LOADER_V10_SPAWN_SIZE offsetof(struct modinit_spawn_opts, size)
 #define LOADER_V11_DESC_SIZE (offsetof(struct modinit_module, value_size) + sizeof(uint32_t))

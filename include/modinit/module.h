@@ -51,8 +51,10 @@ extern "C" {
  *  capture_fd and timeout_ms, the host services state_write, dry_run,
  *  parse_value, signal_helper, last_main_pid, wall_ms, publish_health
  *  (enum modinit_health) and status_json, and the on_reap hook (enum
- *  modinit_reap_kind). */
-#define MODINIT_ABI_MINOR 1
+ *  modinit_reap_kind).
+ *  1.2 adds: name_key in struct modinit_option (the items of a LIST_OF
+ *  SECTION named by one of their keys in messages, and unique). */
+#define MODINIT_ABI_MINOR 2
 /** The one symbol a module exports. */
 #define MODINIT_MODULE_SYMBOL "modinit_module"
 /** Put this before the descriptor's definition to export it. */
@@ -130,6 +132,17 @@ struct modinit_option {
 	const struct modinit_option *fields; /**< SECTION, or LIST_OF SECTION:
 						  the nested schema, ends with
 						  key NULL */
+	/* ABI 1.2: read only when the descriptor's option_size covers it. */
+	const char *name_key; /**< LIST_OF SECTION: the key of fields (a
+				   STRING field) whose value names each item
+				   in messages: "checks: web: role: ..."
+				   instead of "checks: item 1: role: ...".
+				   Two items with the same name are refused
+				   ("checks: two items named "web"", placed at
+				   the second name), an empty name too. An
+				   item without the key (unless the field is
+				   required) is "item N". NULL: items are
+				   numbered */
 };
 
 /** A validated option value, as init receives it. */

@@ -28,7 +28,7 @@ expect_eq "an unknown module, with the directories searched" \
 printf 'modules:\n  - name: signal-remap\n    map: {SIGTERM: SIGQUIT}\n    targte: group\n' >"$WORK/c.yaml"
 run_cfg "$WORK/c.yaml"
 expect_match "an unknown module option names the module and the key" \
-	"^modinit: error: $WORK/c.yaml:4:5: signal-remap: unknown option \"targte\"" "$out"
+	"^modinit: error: $WORK/c.yaml:4:5: signal-remap: unknown key \"targte\" \\(expected map, target or delay\\)$" "$out"
 
 printf 'modules:\n  - name: signal-remap\n    map: {SIGTERM: SIGNOPE}\n' >"$WORK/d.yaml"
 run_cfg "$WORK/d.yaml"

@@ -1197,17 +1197,29 @@ static void test_config_errors(void **state)
 	expect_error("{name: healthcheck, checks: [{name: a}]}",
 		     "test.yaml:1:30: healthcheck: checks: a: give exactly one of http, tcp or exec");
 	expect_error("{name: healthcheck, checks: [{exec: [x]}]}",
-		     "test.yaml:1:30: healthcheck: checks: item 1: expected a name");
+		     "test.yaml:1:30: healthcheck: checks: item 1: missing required option \"name\"");
+	expect_error("{name: healthcheck, checks: [{name: '', exec: [x]}]}",
+		     "test.yaml:1:37: healthcheck: checks: item 1: name: expected a name, got \"\"");
 	expect_error("{name: healthcheck, checks: [{name: a, exec: [x]}, {name: a, exec: [y]}]}",
-		     "test.yaml:1:59: healthcheck: checks: two checks named \"a\"");
+		     "test.yaml:1:59: healthcheck: checks: two items named \"a\"");
 	expect_error("{name: healthcheck, checks: [{name: a, exec: [x], every: 1s}]}",
-		     "test.yaml:1:51: healthcheck: checks: a: unknown key \"every\"");
+		     "test.yaml:1:51: healthcheck: checks: a: unknown key \"every\" (expected name, "
+		     "role, http, tcp, exec, interval, timeout, start_period, start_interval or "
+		     "retries)");
 	expect_error("{name: healthcheck, checks: [{name: a, exec: [x], role: sidecar}]}",
 		     "test.yaml:1:57: healthcheck: checks: a: role: expected liveness, readiness or "
-		     "startup");
+		     "startup, got \"sidecar\"");
 	expect_error("{name: healthcheck, checks: [{name: a, exec: x}]}",
+		     "test.yaml:1:46: healthcheck: checks: a: exec: expected a list of strings");
+	expect_error("{name: healthcheck, checks: [{name: a, exec: []}]}",
 		     "test.yaml:1:46: healthcheck: checks: a: exec: expected a command as a list of "
 		     "strings");
+	expect_error("{name: healthcheck, checks: [{name: a, exec: [x, [y]]}]}",
+		     "test.yaml:1:50: healthcheck: checks: a: exec: item 2: expected a string, got a "
+		     "list");
+	expect_error("{name: healthcheck, checks: [{name: a, exec: [x], timeout: soon}]}",
+		     "test.yaml:1:60: healthcheck: checks: a: timeout: expected a duration like 5s, "
+		     "got \"soon\"");
 	expect_error("{name: healthcheck, checks: [{name: a, tcp: 'localhost:5432'}]}",
 		     "test.yaml:1:45: healthcheck: checks: a: tcp: expected ADDRESS:PORT like "
 		     "127.0.0.1:5432");
@@ -1228,6 +1240,13 @@ static void test_config_errors(void **state)
 	expect_error("{name: healthcheck, restart: {max: 1, tries: 2}, checks: [{name: a, exec: [x]}]}",
 		     "test.yaml:1:39: healthcheck: restart: unknown key \"tries\" (expected max, "
 		     "backoff, max_backoff or exit_code)");
+	expect_error("{name: healthcheck, restart: {exit_code: 256}, checks: [{name: a, exec: [x]}]}",
+		     "test.yaml:1:42: healthcheck: restart: exit_code: out of range");
+	expect_error("{name: healthcheck, restart: {backoff: 1}, checks: [{name: a, exec: [x]}]}",
+		     "test.yaml:1:40: healthcheck: restart: backoff: expected a duration like 5s, "
+		     "got \"1\"");
+	expect_error("{name: healthcheck, checks: [{name: a, exec: [x]}], restart: [1]}",
+		     "test.yaml:1:62: healthcheck: restart: expected a mapping");
 	expect_error("{name: healthcheck, listen: '0.0.0.0:8081', checks: [{name: a, exec: [x]}]}",
 		     "test.yaml:1:29: healthcheck: listen: 0.0.0.0:8081 is not a loopback address; "
 		     "set listen_public: true to serve it");
