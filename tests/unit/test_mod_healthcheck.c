@@ -124,23 +124,17 @@ static struct fake_watch *last_watch(void)
 	return NULL;
 }
 
-/* End the last exec probe: output written to its pipe (through /proc, as
- * the module has closed its copy of the write end), then the exit status. */
+/* End the last exec probe: output written to the helper's end of its
+ * capture pipe (the fake host keeps it), then the exit status. */
 static void probe_exits(int status, const char *out, size_t len)
 {
-	struct fake_watch *w = last_watch();
+	struct fake_spawn *s = &fh.spawns[fh.nspawns - 1];
 
 	assert_true(fh.nspawns > 0);
 	if (len) {
-		char path[64];
-		int fd;
-
-		assert_non_null(w);
-		snprintf(path, sizeof(path), "/proc/self/fd/%d", w->fd);
-		fd = open(path, O_WRONLY | O_CLOEXEC);
-		assert_true(fd >= 0);
-		assert_int_equal(write(fd, out, len), (ssize_t)len);
-		close(fd);
+		assert_non_null(last_watch());
+		assert_true(s->capture_wr >= 0);
+		assert_int_equal(write(s->capture_wr, out, len), (ssize_t)len);
 	}
 	fake_spawn_exit(&fh, fh.nspawns - 1, status);
 }
@@ -213,8 +207,8 @@ static void test_first_probe_after_one_interval(void **state)
 	assert_null(fh.spawns[0].argv[2]);
 	assert_true(fh.spawns[0].opts.new_group);
 	assert_int_equal(fh.spawns[0].opts.stdin_fd, -1);
-	assert_true(fh.spawns[0].opts.stdout_fd >= 0);
-	assert_int_equal(fh.spawns[0].opts.stdout_fd, fh.spawns[0].opts.stderr_fd);
+	assert_int_equal(fh.spawns[0].opts.capture, MODINIT_CAPTURE_STDOUT | MODINIT_CAPTURE_STDERR);
+	assert_true(fh.spawns[0].capture_wr >= 0);
 	assert_int_equal(next_in(), 2000); /* its timeout */
 	/* The next one an interval after this one ended, not after it began. */
 	fake_advance(&fh, 700);
