@@ -15,6 +15,7 @@
 #include "elfsym.h"
 #include "loader.h"
 #include "parse.h"
+#include "trust.h"
 
 /* The descriptor as ABI 1.0 defined it: anything smaller is truncated. */
 #define DESC_MIN_SIZE (offsetof(struct modinit_module, fini) + sizeof(void (*)(void *)))
@@ -93,12 +94,14 @@ int loader_find(const struct loader_path *p, const char *name, char **file, char
 static int loader_check_owner(const char *what, const char *path, const struct stat *st,
 			      char *err, size_t errlen)
 {
-	if (st->st_mode & (S_IWGRP | S_IWOTH)) {
+	unsigned int f = trust_faults(st);
+
+	if (f & TRUST_SHARED_WRITE) {
 		snprintf(err, errlen, "refusing %s %s: writable by group or others (mode %04o)",
 			 what, *path ? path : "/", (unsigned)(st->st_mode & 07777));
 		return -EPERM;
 	}
-	if (st->st_uid != 0 && st->st_uid != geteuid()) {
+	if (f & TRUST_FOREIGN_OWNER) {
 		snprintf(err, errlen, "refusing %s %s: owned by uid %u, not root or modinit's user",
 			 what, *path ? path : "/", (unsigned)st->st_uid);
 		return -EPERM;
