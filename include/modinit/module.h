@@ -109,8 +109,13 @@ enum modinit_opt_type {
 				       value.list (read with modinit_at) and
 				       value.count; string, enum and path items
 				       also as value.strv (NULL-terminated).
-				       Each item has its own node (NULL if
-				       from the default) */
+				       value.node and value.list->node are
+				       the YAML list; each item has its own
+				       node, the list's item (NULL if from the
+				       default): for SECTION items their
+				       mapping, also item->section->node.
+				       With name_key (1.2) the items are named
+				       in messages */
 	MODINIT_OPT_SECTION,      /**< a mapping checked against its own schema
 				       (fields): value.section (modinit_opt) */
 };
