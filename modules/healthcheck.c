@@ -728,37 +728,29 @@ static void hc_fini(void *state)
 	free(hc);
 }
 
-/* Docker's defaults for a check. */
+/* A check, with Docker's defaults (docs/healthcheck.md says what each
+ * key means: --describe-module lists the keys of a section only). */
 static const struct modinit_option hc_check_fields[] = {
-	{ .key = "name", .type = MODINIT_OPT_STRING, .required = true,
-	  .help = "the check's name, unique" },
+	{ .key = "name", .type = MODINIT_OPT_STRING, .required = true },
 	{ .key = "role", .type = MODINIT_OPT_ENUM, .choices = hc_role_names,
-	  .default_value = "liveness", .help = "what its health means" },
-	{ .key = "http", .type = MODINIT_OPT_STRING,
-	  .help = "GET this URL: 200 to 399 is healthy" },
-	{ .key = "tcp", .type = MODINIT_OPT_STRING, .help = "connect to ADDRESS:PORT" },
-	{ .key = "exec", .type = MODINIT_OPT_LIST_OF, .item_type = MODINIT_OPT_STRING,
-	  .help = "run this command: exit status 0 is healthy" },
-	{ .key = "interval", .type = MODINIT_OPT_DURATION, .default_value = "30s",
-	  .help = "between probes" },
-	{ .key = "timeout", .type = MODINIT_OPT_DURATION, .default_value = "30s",
-	  .help = "a probe still running after it fails" },
-	{ .key = "start_period", .type = MODINIT_OPT_DURATION, .default_value = "0s",
-	  .help = "failures in it do not count until the check first succeeds" },
-	{ .key = "start_interval", .type = MODINIT_OPT_DURATION, .default_value = "5s",
-	  .help = "between probes in the start period" },
-	{ .key = "retries", .type = MODINIT_OPT_INT, .default_value = "3",
-	  .help = "consecutive failures that make it unhealthy (1 to 1000)" },
+	  .default_value = "liveness" },
+	{ .key = "http", .type = MODINIT_OPT_STRING },
+	{ .key = "tcp", .type = MODINIT_OPT_STRING },
+	{ .key = "exec", .type = MODINIT_OPT_LIST_OF, .item_type = MODINIT_OPT_STRING },
+	{ .key = "interval", .type = MODINIT_OPT_DURATION, .default_value = "30s" },
+	{ .key = "timeout", .type = MODINIT_OPT_DURATION, .default_value = "30s" },
+	{ .key = "start_period", .type = MODINIT_OPT_DURATION, .default_value = "0s" },
+	{ .key = "start_interval", .type = MODINIT_OPT_DURATION, .default_value = "5s" },
+	{ .key = "retries", .type = MODINIT_OPT_INT, .default_value = "3" },
 	{ .key = NULL },
 };
 
 /* No defaults here: restart may be left out whole (hc_parse_restart). */
 static const struct modinit_option hc_restart_fields[] = {
-	{ .key = "max", .type = MODINIT_OPT_INT, .help = "restarts before the end (5)" },
-	{ .key = "backoff", .type = MODINIT_OPT_DURATION,
-	  .help = "after the first restart (1s), doubling" },
-	{ .key = "max_backoff", .type = MODINIT_OPT_DURATION, .help = "the longest wait (30s)" },
-	{ .key = "exit_code", .type = MODINIT_OPT_INT, .help = "the container's after max (1)" },
+	{ .key = "max", .type = MODINIT_OPT_INT },
+	{ .key = "backoff", .type = MODINIT_OPT_DURATION },
+	{ .key = "max_backoff", .type = MODINIT_OPT_DURATION },
+	{ .key = "exit_code", .type = MODINIT_OPT_INT },
 	{ .key = NULL },
 };
 
