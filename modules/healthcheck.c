@@ -34,6 +34,7 @@
 
 #include <modinit/module.h>
 
+#include "lib/descriptor.h"
 #include "lib/modlib.h"
 
 #define HC_MAX_CHECKS 16
@@ -769,7 +770,7 @@ static const struct modinit_option hc_options[] = {
 	{ .key = NULL },
 };
 
-MODINIT_MODULE_EXPORT const struct modinit_module modinit_module = {
+MODINIT_DESCRIPTOR(healthcheck) = {
 	MODINIT_MODULE_HEADER,
 	.flags = MODINIT_FLAG_LIVE,
 	.name = "healthcheck",

@@ -28,6 +28,8 @@
 
 #include <modinit/module.h>
 
+#include "lib/descriptor.h"
+
 #include "signame.h"
 
 #define SR_NSIG 65 /* signals 1..64 */
@@ -242,7 +244,7 @@ static const struct modinit_option sr_options[] = {
 	{ .key = NULL },
 };
 
-MODINIT_MODULE_EXPORT const struct modinit_module modinit_module = {
+MODINIT_DESCRIPTOR(signal_remap) = {
 	MODINIT_MODULE_HEADER,
 	.flags = MODINIT_FLAG_LIVE,
 	.name = "signal-remap",
