@@ -70,8 +70,6 @@ struct modinit {
 	bool left_dir;            /* modinit has moved to / since: commands
 				     and helpers start in start_dir */
 	char *state_dir_buf;      /* state_dir made absolute, if it was not */
-	uint64_t ignore_once;     /* bit N: the next signal N is not the user's
-				     (the terminal's hand-off, supervise.c) */
 };
 
 /* shutdown.c */

@@ -81,21 +81,6 @@ static bool supervise_own_signal(const struct modinit *m, const struct signalfd_
 	return true;
 }
 
-/* The terminal's hand-off (supervise_release_tty) sent it: not the
- * user's, not forwarded. */
-static bool supervise_ignored_once(struct modinit *m, int signo)
-{
-	uint64_t bit = 1ull << (signo & 63);
-	char name[16];
-
-	if (!(m->ignore_once & bit))
-		return false;
-	m->ignore_once &= ~bit;
-	log_msg(LOGL_DEBUG, "dropped the %s of the terminal's hand-off",
-		signal_name(signo, name, sizeof(name)));
-	return true;
-}
-
 /* dumb-init's job control: once the terminal's stop signals are passed on
  * (as SIGSTOP, by default), modinit stops too, so that the shell that
  * started it sees its job stopped and gives its prompt back. Its SIGCONT
@@ -126,7 +111,7 @@ static void supervise_forward(struct modinit *m, const struct signalfd_siginfo *
 	char name[16];
 	int verdict;
 
-	if (supervise_own_signal(m, si) || supervise_ignored_once(m, s.signo))
+	if (supervise_own_signal(m, si))
 		return;
 	verdict = events_signal_verdict(m, &s);
 	/* Dropped is as if never received; consumed (held back by a delay,
@@ -189,14 +174,12 @@ static void supervise_on_signalfd(void *arg, int fd, uint32_t events)
 /* dumb-init's setsid mode: modinit lets go of its terminal so that the
  * command's new session can take it. A session leader letting go makes the
  * kernel send SIGHUP and SIGCONT to its group (tty_ioctl(4), TIOCNOTTY):
- * the first of each is then not forwarded. */
-static void supervise_release_tty(struct modinit *m)
+ * they come as sent by modinit itself, so supervise_own_signal drops them
+ * and the command never sees them (dumb-init skips the first of each). */
+static void supervise_release_tty(void)
 {
-	if (ioctl(STDIN_FILENO, TIOCNOTTY) < 0)
-		return;
-	if (getsid(0) == m->self)
-		m->ignore_once |= 1ull << SIGHUP | 1ull << SIGCONT;
-	log_msg(LOGL_DEBUG, "let go of the terminal for the command's session");
+	if (ioctl(STDIN_FILENO, TIOCNOTTY) == 0)
+		log_msg(LOGL_DEBUG, "let go of the terminal for the command's session");
 }
 
 /* Once the command runs (in the directory modinit started in), modinit
@@ -223,7 +206,7 @@ static int supervise_spawn_main(void *ctx, bool restart)
 	int r;
 
 	if (how.child == CLI_CHILD_SESSION && how.tty && !restart)
-		supervise_release_tty(m);
+		supervise_release_tty();
 	r = spawn_command(m->command, &m->sigs, &how, &pid);
 	if (r < 0) {
 		log_msg(LOGL_ERROR, "%scannot start '%s': %s", restart ? "restart: " : "",
