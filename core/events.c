@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -142,6 +143,21 @@ static int host_guard(const struct modinit_host *h, enum lc_service service, con
 	return -EAGAIN;
 }
 
+/* Once modinit has left its start directory (supervise.c), a helper still
+ * starts there, and a relative cwd is still taken from there. */
+static void host_spawn_dir(const struct modinit *m, struct modinit_spawn_opts *o, char *buf,
+			   size_t len)
+{
+	if (!m->left_dir || (o->cwd && o->cwd[0] == '/'))
+		return;
+	if (!o->cwd) {
+		o->cwd = m->start_dir;
+		return;
+	}
+	snprintf(buf, len, "%s/%s", m->start_dir, o->cwd);
+	o->cwd = buf;
+}
+
 static int host_spawn(const struct modinit_host *h, char *const argv[],
 		      const struct modinit_spawn_opts *opts, modinit_exit_cb done, void *arg,
 		      pid_t *pid)
@@ -149,6 +165,7 @@ static int host_spawn(const struct modinit_host *h, char *const argv[],
 	struct module *mod = host_mod(h);
 	struct modinit_spawn_opts o = MODINIT_SPAWN_OPTS_INIT;
 	struct helper *hp;
+	char dir[PATH_MAX];
 	int r = host_guard(h, LC_SVC_SPAWN, "spawn"), cap = -1;
 
 	if (r < 0)
@@ -157,6 +174,7 @@ static int host_spawn(const struct modinit_host *h, char *const argv[],
 		return -EINVAL;
 	if (opts)
 		loader_spawn_opts(mod, opts, &o);
+	host_spawn_dir(mod->m, &o, dir, sizeof(dir));
 	r = host_spawn_check(&o);
 	hp = r < 0 ? NULL : host_helper_new(mod, &o, argv, &r);
 	if (hp)

@@ -316,6 +316,22 @@ static void lc_log_exit(const struct lifecycle *lc, int status)
 			reap_exit_code(status));
 }
 
+/* end_with_main: what is left is not waited for. As PID 1 the kernel
+ * kills it as modinit exits; as a subreaper it goes on, adopted further
+ * up, as it would under tini or dumb-init. */
+static void lc_end_with_main(struct lifecycle *lc)
+{
+	if (lc->phase == LC_RUNNING) {
+		lc->phase = LC_STOPPING;
+		lc->ops->on_shutdown(lc->ctx, MODINIT_SHUTDOWN_MAIN_EXITED);
+	}
+	if (lc->ops->end_signal)
+		lc->ops->end_signal(lc->ctx);
+	lc_cancel(lc, &lc->stop_timer);
+	lc_cancel(lc, &lc->restart_timer);
+	lc->phase = LC_DONE;
+}
+
 /* The main command ended: a restart waits and starts it again; otherwise
  * the modules (the mode) decide what follows. */
 void lifecycle_main_exited(struct lifecycle *lc)
@@ -340,7 +356,10 @@ void lifecycle_main_exited(struct lifecycle *lc)
 		lc->main_handled = true;
 		return;
 	}
-	lc_stop(lc, MODINIT_SHUTDOWN_MAIN_EXITED, "main command exited");
+	if (lc->end_with_main)
+		lc_end_with_main(lc);
+	else
+		lc_stop(lc, MODINIT_SHUTDOWN_MAIN_EXITED, "main command exited");
 }
 
 bool lifecycle_stop_signal(struct lifecycle *lc, const char *name)

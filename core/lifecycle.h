@@ -52,6 +52,9 @@ struct lifecycle_ops {
 	int (*timer_add)(void *ctx, uint64_t delay_ms, void (*cb)(void *), void *arg,
 			 uint64_t *id);
 	void (*timer_cancel)(void *ctx, uint64_t id);
+	/* With end_with_main: the last signal, as the command ends (NULL:
+	 * none). */
+	void (*end_signal)(void *ctx);
 };
 
 struct lifecycle {
@@ -71,6 +74,9 @@ struct lifecycle {
 	uint64_t restart_delay_ms;
 	uint64_t stop_timer;    /* STOPPING: grace; KILLING: the next sweep */
 	uint64_t restart_timer; /* RESTARTING: grace, then the delay */
+	bool end_with_main;     /* the tini and dumb-init personalities: the
+				   run ends with the main command, whatever is
+				   left (set after lifecycle_init) */
 };
 
 void lifecycle_init(struct lifecycle *lc, const struct lifecycle_ops *ops, void *ctx,

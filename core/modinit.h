@@ -65,6 +65,11 @@ struct modinit {
 				     and with which code the run ends */
 	struct endpoint *ep;      /* the HTTP endpoint a module asked for */
 	struct module *ep_owner;
+	char *start_dir;          /* the working directory modinit started in
+				     (NULL: unknown, modinit stays there) */
+	bool left_dir;            /* modinit has moved to / since: commands
+				     and helpers start in start_dir */
+	char *state_dir_buf;      /* state_dir made absolute, if it was not */
 };
 
 /* shutdown.c */

@@ -5,14 +5,25 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "cli.h"
 #include "signals.h"
 
-/* Fork and exec argv (PATH search) in its own process group, as the
- * terminal's foreground group when tty_fg, with the inherited signal state.
- * An exec failure is logged here, naming the command, and the child exits
- * 127 (not found) or 126 (found but not runnable).
+/* How the main command starts. */
+struct spawn_main {
+	enum cli_child child; /* its process group or session */
+	bool tty;             /* stdin is a terminal: the command's group is
+				 made its foreground one (CLI_CHILD_GROUP), or
+				 its session takes it if free (CLI_CHILD_SESSION) */
+	const char *dir;      /* chdir there first; NULL: modinit's own */
+};
+
+/* Fork and exec argv (PATH search) as how says, with the inherited signal
+ * state. An exec failure is logged here, naming the command, and the child
+ * exits 127 (not found) or 126 (found but not runnable); a directory it
+ * cannot enter is logged too, and it exits 126.
  * Returns 0 and *pid, or -errno if fork failed. */
-int spawn_command(char *const argv[], const struct sig_state *sigs, bool tty_fg, pid_t *pid);
+int spawn_command(char *const argv[], const struct sig_state *sigs, const struct spawn_main *how,
+		  pid_t *pid);
 struct modinit_spawn_opts;
 /* Fork and exec a module's helper as opts say (see struct modinit_spawn_opts
  * in module.h: group or session, ids, directory, fds, capture, environment;

@@ -557,14 +557,17 @@ const struct modinit_node *fake_shortcut(const char *module, const char *yaml_it
 	bool remap = strcmp(module, "signal-remap") == 0;
 	struct cfg_module item = { .name = module };
 	struct config c = { .modules = &item, .module_count = 0 };
+	static const char *lists[64][2][64]; /* each shortcut's rule lists */
 	struct cli_opts o;
 	struct shortcuts *s;
 
 	assert_true(remap || strcmp(module, "exit-code") == 0);
 	assert_true(ncuts < 64);
 	memset(&o, 0, sizeof(o));
+	o.rewrite = lists[ncuts][0];
+	o.remap_exit = lists[ncuts][1];
 	for (; rules && *rules; rules++) {
-		assert_true((remap ? o.rewrite_count : o.remap_exit_count) < CLI_MAX_RULES);
+		assert_true((remap ? o.rewrite_count : o.remap_exit_count) < 64);
 		if (remap)
 			o.rewrite[o.rewrite_count++] = *rules;
 		else
