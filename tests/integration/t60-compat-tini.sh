@@ -7,16 +7,12 @@
 # command runs, in the native personality too.
 . "$MODINIT_SRCDIR/tests/integration/lib.sh"
 need_root_ns
-plan 44
+plan 45
 
+. "$MODINIT_SRCDIR/tests/integration/compat.sh"
+compat_link tini
+compat_link docker-init
 T=$WORK/tini
-ln -s "$MODINIT_BIN" "$T"
-ln -s "$MODINIT_BIN" "$WORK/docker-init"
-# The personalities know no --module-path: -e's module comes from a config
-# that only says where the modules of the build are.
-printf 'module_path: ["%s"]\n' "$MODINIT_MODDIR" >"$WORK/modpath.yaml"
-MODINIT_CONFIG=$WORK/modpath.yaml
-export MODINIT_CONFIG
 unset TINI_SUBREAPER TINI_KILL_PROCESS_GROUP TINI_VERBOSITY
 
 # as NAME ARGS: the personality under NAME, as PID 1 of a new namespace;
@@ -31,7 +27,6 @@ sub_as() {
 	timeout -k 5 "$LIMIT" $MODINIT_WRAPPER "$WORK/$_name" "$@"
 }
 compat() { pid1 --compat=tini "$@"; }
-state_of() { sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1; }
 
 # Exit status: the command's, or 128+N for signal N.
 for how in "as tini" "as docker-init" compat; do
@@ -117,34 +112,23 @@ expect_eq "which exits 0 after them, and so does modinit" 0 "$rc"
 exec 3<&-
 rm -f "$WORK/sig"
 
-# -g and TINI_KILL_PROCESS_GROUP: the shell answers SIGUSR1 by sending
-# SIGUSR2 to its background testchild (same group); the first signal that
-# testchild records tells who got the USR1 (see t03-forward.sh).
-group_case() {
-	fifo grp
-	timeout -k 5 "$LIMIT" unshare --pid --fork --kill-child --mount-proc $MODINIT_WRAPPER \
-		"$T" "$@" -- sh -c '"$0" signals "$1" 1 & c=$!
-		trap "kill -USR2 $c" USR1
-		echo armed >"$1"
-		wait $c; wait $c; exit 6' "$TESTCHILD" "$WORK/grp" 2>/dev/null &
+# -g and TINI_KILL_PROCESS_GROUP: SIGTERM to the group ends the shell's
+# background sleep too; without either the sleep is left (and, tini
+# exiting with the shell, never signalled).
+bg_tini() {
+	timeout -k 5 "$LIMIT" $MODINIT_WRAPPER "$T" "$@" &
 	BG=$!
-	HOSTPID=$(child_of "$(child_of "$BG")")
-	get_line >/dev/null
-	get_line >/dev/null
-	kill -USR1 "$HOSTPID"
-	first=$(get_line)
-	wait "$BG"
-	rc=$?
-	exec 3<&-
-	rm -f "$WORK/grp"
+	HOSTPID=$(child_of "$BG")
 }
-group_case -g
-expect_eq "-g: SIGUSR1 reaches the whole group" "$(signum USR1)" "$first"
-expect_eq "and the run ends with the shell's 6" 6 "$rc"
-TINI_KILL_PROCESS_GROUP= group_case
-expect_eq "TINI_KILL_PROCESS_GROUP (set, even empty): the same" "$(signum USR1)" "$first"
-group_case
-expect_eq "without either: the shell alone" "$(signum USR2)" "$first"
+term_group_case bg_tini -g --
+expect_eq "-g: SIGTERM ends the shell: 143" 143 "$rc"
+check "and its background sleep: the group got it" wait_gone "$left"
+TINI_KILL_PROCESS_GROUP= term_group_case bg_tini --
+check "TINI_KILL_PROCESS_GROUP (set, even empty): the same" wait_gone "$left"
+term_group_case bg_tini --
+expect_eq "without either, SIGTERM ends the shell: 143" 143 "$rc"
+check "and the sleep lives on" test "$(state_of "$left")" = S
+kill -KILL "$left" 2>/dev/null
 
 # Zombies: reaped as PID 1, and as a subreaper with -s or TINI_SUBREAPER.
 out=$(as tini -- "$TESTCHILD" orphans 20)

@@ -9,13 +9,9 @@
 need_root_ns
 plan 47
 
+. "$MODINIT_SRCDIR/tests/integration/compat.sh"
+compat_link dumb-init
 DI=$WORK/dumb-init
-ln -s "$MODINIT_BIN" "$DI"
-# The personalities know no --module-path: the modules of the build come
-# from a config that only says where they are.
-printf 'module_path: ["%s"]\n' "$MODINIT_MODDIR" >"$WORK/modpath.yaml"
-MODINIT_CONFIG=$WORK/modpath.yaml
-export MODINIT_CONFIG
 unset DUMB_INIT_SETSID DUMB_INIT_DEBUG
 
 # di ARGS: the personality as an ordinary process (dumb-init's own tests
@@ -26,17 +22,6 @@ bg_di() {
 	timeout -k 5 "$LIMIT" $MODINIT_WRAPPER "$DI" "$@" &
 	BG=$!
 	HOSTPID=$(child_of "$BG")
-}
-state_of() { sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1; }
-# wait_state PID STATES: until PID's state is one of STATES (10 s).
-wait_state() {
-	_n=1000
-	while [ "$_n" -gt 0 ]; do
-		case "$(state_of "$1")" in [$2]) return 0 ;; esac
-		sleep 0.01
-		_n=$((_n - 1))
-	done
-	return 1
 }
 
 # Exit status: the command's, in both modes and both ways of asking.
@@ -116,15 +101,7 @@ expect_match "so with DUMB_INIT_SETSID=0" '^pid=[0-9]+ pgrp=([0-9]+) sid=[0-9]+ 
 
 # Signals go to the whole group, or with -c to the command alone: a shell
 # with a background sleep gets SIGTERM.
-group_case() {
-	rm -f "$WORK/bgpid"
-	bg_di "$@" sh -c 'sleep 300 & echo $! >"$1"; wait' sh "$WORK/bgpid"
-	wait_file "$WORK/bgpid"
-	left=$(cat "$WORK/bgpid")
-	kill -TERM "$HOSTPID"
-	wait "$BG"
-	rc=$?
-}
+group_case() { term_group_case bg_di "$@"; }
 group_case
 expect_eq "SIGTERM ends the shell: 143" 143 "$rc"
 check "and its background sleep with it: the group got it" wait_gone "$left"
@@ -221,17 +198,19 @@ import os, pty, sys
 pid, fd = pty.fork()
 if pid == 0:
     os.execv(sys.argv[1], sys.argv[1:])
-out = b""
-while True:
-    try:
-        more = os.read(fd, 1024)
-    except OSError:
-        break
-    if not more:
-        break
-    out += more
+def chunks():
+    while True:
+        try:
+            data = os.read(fd, 1024)
+        except OSError:  # EIO: the last holder of the terminal is gone
+            return
+        if not data:
+            return
+        yield data
+
+text = b"".join(chunks()).decode(errors="replace")
 _, status = os.waitpid(pid, 0)
-sys.stdout.write(out.decode(errors="replace").replace("\r", ""))
+sys.stdout.write(text.replace("\r", ""))
 print("rc=%d" % os.waitstatus_to_exitcode(status))
 EOP
 out=$(timeout -k 5 30 python3 "$WORK/leader.py" "$DI" sh -c 'trap "got=1" USR1; kill -USR1 $PPID
