@@ -25,6 +25,10 @@ modules:
         interval: 100ms
         retries: 1
 EOC
+# The same check with no probe due while a short run lasts, for the runs
+# whose stderr must stay empty: a probe's result is logged, and whether one
+# ran before `true` ended depends on the machine's load.
+sed 's/interval: 100ms/interval: 1h/' "$WORK/hc.yaml" >"$WORK/quiet.yaml"
 
 # refused DESC DIR EXPECTED-REASON [MODINIT RUNNER]: setup ends with 78 and
 # exactly one line, and the command never ran.
@@ -61,7 +65,7 @@ refused "a regular file: refused" "$WORK/plain" "not a directory"
 
 D=$WORK/new/st
 mkdir -m 755 "$WORK/new"
-pid1 $MP --state-dir "$D" -c "$WORK/hc.yaml" -- true 2>"$WORK/err"
+pid1 $MP --state-dir "$D" -c "$WORK/quiet.yaml" -- true 2>"$WORK/err"
 expect_eq "a missing directory is created 0755 and used" "0|755|0:0|" \
 	"$?|$(stat -c '%a|%u:%g' "$D")|$(cat "$WORK/err")"
 expect_eq "its status document is a regular file" "regular file" "$(stat -c %F "$D/status")"
@@ -82,7 +86,7 @@ D=$WORK/mine
 mkdir -m 755 "$D"
 chown $U:$U "$D"
 asu timeout -k 5 "$LIMIT" $MODINIT_WRAPPER "$MODINIT_BIN" -s $MP --state-dir "$D" \
-	-c "$WORK/hc.yaml" -- true 2>"$WORK/err"
+	-c "$WORK/quiet.yaml" -- true 2>"$WORK/err"
 expect_eq "uid $U: its own directory is used" "0||$U" \
 	"$?|$(cat "$WORK/err")|$(stat -c %u "$D/status")"
 D=$WORK/other
@@ -99,14 +103,14 @@ mkdir -m 755 "$D"
 echo "root only" >"$WORK/victim"
 chmod 600 "$WORK/victim"
 ln -s "$WORK/victim" "$D/.status.tmp"
-pid1 $MP --state-dir "$D" -c "$WORK/hc.yaml" -- true 2>"$WORK/err"
+pid1 $MP --state-dir "$D" -c "$WORK/quiet.yaml" -- true 2>"$WORK/err"
 expect_eq "a planted symlink does not stop the run" "0|" "$?|$(cat "$WORK/err")"
 expect_eq "a symlink at the temporary name is not written through" "root only" \
 	"$(cat "$WORK/victim")"
 expect_eq "the status document is a regular file" "regular file" "$(stat -c %F "$D/status")"
 rm -f "$D/status" "$D/.status.tmp"
 mkfifo "$D/.status.tmp"
-pid1 $MP --state-dir "$D" -c "$WORK/hc.yaml" -- true 2>"$WORK/err"
+pid1 $MP --state-dir "$D" -c "$WORK/quiet.yaml" -- true 2>"$WORK/err"
 expect_eq "a planted FIFO does not hang PID 1" "0|" "$?|$(cat "$WORK/err")"
 expect_eq "... and the document is a regular file" "regular file" "$(stat -c %F "$D/status")"
 
