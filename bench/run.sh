@@ -1,24 +1,34 @@
 #!/bin/sh
-# The benchmark: modinit (bare, and with three modules) against tini,
-# dumb-init and catatonit, each as PID 1 of a fresh PID namespace, with the
-# same workloads, runs interleaved (A B C D E A B C D E ...), several
-# repetitions; prints a table of medians and spreads and writes
-# OUT/results.json plus a PNG chart per metric (when gnuplot is there).
+# The benchmark: modinit (bare, and with three modules), and the static
+# modinit when one is given, against tini, dumb-init and catatonit, each as
+# PID 1 of a fresh PID namespace, with the same workloads, runs interleaved
+# (A B C D E F A B C D E F ...), several repetitions; prints a table of
+# medians and spreads and writes OUT/results.json plus a PNG chart per
+# metric (when gnuplot is there).
 #
-#   bench/run.sh MODINIT MODULE_DIR MODBENCH OUT
+#   bench/run.sh MODINIT MODULE_DIR MODBENCH OUT [STATIC_MODINIT]
 #
+# STATIC_MODINIT: a static modinit (the check program modinit-static, or a
+# modinit built with --enable-static-binary); without it, or empty, that
+# column stays empty.
 # Sizes (environment): BENCH_REPS (5), BENCH_LAUNCHES (2000),
-# BENCH_ORPHANS (20000), BENCH_SIGNALS (5000), BENCH_IDLE (10 seconds).
+# BENCH_ORPHANS (20000), BENCH_SIGNALS (5000), BENCH_IDLE (10 seconds),
+# BENCH_BARE (500 launches timed one by one for the bare start-up).
 # Needs root (unshare) and python3; installs the peers with apt-get if
 # they are missing.
 set -eu
-MODINIT=$1 MODDIR=$2 MODBENCH=$3 OUT=$4
+MODINIT=$1 MODDIR=$2 MODBENCH=$3 OUT=$4 STATIC=${5:-}
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPS=${BENCH_REPS:-5}
 LAUNCHES=${BENCH_LAUNCHES:-2000}
 ORPHANS=${BENCH_ORPHANS:-20000}
 SIGNALS=${BENCH_SIGNALS:-5000}
 IDLE=${BENCH_IDLE:-10}
+BARE=${BENCH_BARE:-500}
+if [ -n "$STATIC" ] && ! [ -x "$STATIC" ]; then
+	echo "bench: $STATIC is not an executable" >&2
+	exit 1
+fi
 
 missing=
 for p in tini dumb-init catatonit; do command -v $p >/dev/null || missing="$missing $p"; done
@@ -38,18 +48,20 @@ WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 
 # The inits, and the words that run a command under each.
-INITS="tini dumb-init catatonit modinit modinit+3"
+INITS="tini dumb-init catatonit modinit modinit+3${STATIC:+ modinit-static}"
 prefix() {
 	case $1 in
 	tini) echo "$(command -v tini) --" ;;
 	dumb-init) echo "$(command -v dumb-init)" ;;
 	catatonit) echo "$(command -v catatonit) --" ;;
 	modinit) echo "$MODINIT --" ;;
+	modinit-static) echo "$STATIC --" ;;
 	modinit+3) echo "$MODINIT --module-path $MODDIR --state-dir $WORK/state -c $HERE/three-modules.yaml --" ;;
 	esac
 }
 binary() {
 	case $1 in
+	modinit-static) echo "$STATIC" ;;
 	modinit*) echo "$MODINIT" ;;
 	*) command -v "$1" ;;
 	esac
@@ -73,6 +85,12 @@ for rep in $(seq 1 "$REPS"); do
 	for i in $INITS; do
 		t=$("$MODBENCH" launch "$LAUNCHES" unshare --pid --fork $(prefix $i) /bin/true)
 		rec startup_us "$i" "$(python3 -c "print(round($t - $base, 1))")"
+	done
+	# 1b. Bare start-up: `INIT -- /bin/true` as it is, outside a
+	# namespace, each launch timed on its own; the median launch.
+	rec startup_bare_us none "$("$MODBENCH" launchmed "$BARE" /bin/true)"
+	for i in $INITS; do
+		rec startup_bare_us "$i" "$("$MODBENCH" launchmed "$BARE" $(prefix $i) /bin/true)"
 	done
 
 	# 2, 3. Idle wakeups and memory: every init at once over one window.
@@ -130,7 +148,7 @@ for rep in $(seq 1 "$REPS"); do
 done
 
 # 7. Sizes.
-for i in tini dumb-init catatonit modinit; do
+for i in tini dumb-init catatonit modinit${STATIC:+ modinit-static}; do
 	rec binary_bytes "$i" "$(stat -L -c %s "$(binary $i)")"
 done
 for m in "$MODDIR"/*.so; do
