@@ -6,6 +6,9 @@
  *                                   CMD's stderr on /dev/null (an init not
  *                                   run as PID 1 may say so there); print
  *                                   the median microseconds
+ *   modbench launcheach N CMD...    as launchmed, printing the microseconds
+ *                                   of every launch, one per line (for runs
+ *                                   interleaved with other commands)
  *   modbench orphans N              create N orphans by double fork as fast
  *                                   as possible; print "ms=T maxzombies=Z":
  *                                   T until every one has been reaped, Z the
@@ -109,26 +112,39 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* The median rather than the mean: one launch delayed by another job on
- * a busy machine moves a mean, not a median. */
-static int cmd_launchmed(long n, char **argv)
+/* Each launch timed on its own into t[0..n-1]: 0, or 1 if one failed. */
+static int launch_times(long n, char **argv, uint64_t *t)
 {
-	uint64_t *t = calloc((size_t)n, sizeof(*t)), t0;
+	uint64_t t0;
 
-	if (n < 1 || !t)
-		die("calloc");
 	for (long i = 0; i < n; i++) {
 		t0 = now_us();
-		if (launch_once(argv, true)) {
-			free(t);
+		if (launch_once(argv, true))
 			return 1;
-		}
 		t[i] = now_us() - t0;
 	}
-	qsort(t, (size_t)n, sizeof(*t), cmp_u64);
-	printf("%llu\n", (unsigned long long)(n % 2 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2));
-	free(t);
 	return 0;
+}
+
+/* The median rather than the mean: one launch delayed by another job on
+ * a busy machine moves a mean, not a median. each: every time instead. */
+static int cmd_launchmed(long n, char **argv, bool each)
+{
+	uint64_t *t = n > 0 ? calloc((size_t)n, sizeof(*t)) : NULL;
+	int r;
+
+	if (!t)
+		die("calloc");
+	r = launch_times(n, argv, t);
+	if (r == 0 && each) {
+		for (long i = 0; i < n; i++)
+			printf("%llu\n", (unsigned long long)t[i]);
+	} else if (r == 0) {
+		qsort(t, (size_t)n, sizeof(*t), cmp_u64);
+		printf("%llu\n", (unsigned long long)(n % 2 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2));
+	}
+	free(t);
+	return r;
 }
 
 static int cmd_orphans(long n)
@@ -300,7 +316,9 @@ int main(int argc, char **argv)
 	if (strcmp(c, "launch") == 0 && argc > 3)
 		return cmd_launch(atol(argv[2]), argv + 3);
 	if (strcmp(c, "launchmed") == 0 && argc > 3)
-		return cmd_launchmed(atol(argv[2]), argv + 3);
+		return cmd_launchmed(atol(argv[2]), argv + 3, false);
+	if (strcmp(c, "launcheach") == 0 && argc > 3)
+		return cmd_launchmed(atol(argv[2]), argv + 3, true);
 	if (strcmp(c, "orphans") == 0 && argc == 3)
 		return cmd_orphans(atol(argv[2]));
 	if (strcmp(c, "sigchild") == 0 && argc == 3)
@@ -309,6 +327,6 @@ int main(int argc, char **argv)
 		return cmd_siglat((pid_t)atoi(argv[2]), argv[3], atol(argv[4]));
 	if (strcmp(c, "shutdown") == 0 && argc > 2)
 		return cmd_shutdown(argv + 2);
-	fprintf(stderr, "usage: modbench launch|launchmed|orphans|sigchild|siglat|shutdown ...\n");
+	fprintf(stderr, "usage: modbench launch|launchmed|launcheach|orphans|sigchild|siglat|shutdown ...\n");
 	return 2;
 }
