@@ -2,6 +2,13 @@
  *
  *   modbench launch N CMD...        run CMD N times in a row (fork, exec,
  *                                   wait); print the mean microseconds
+ *   modbench launchmed N CMD...     the same, each launch timed on its own,
+ *                                   CMD's stderr on /dev/null (an init not
+ *                                   run as PID 1 may say so there); print
+ *                                   the median microseconds
+ *   modbench launcheach N CMD...    as launchmed, printing the microseconds
+ *                                   of every launch, one per line (for runs
+ *                                   interleaved with other commands)
  *   modbench orphans N              create N orphans by double fork as fast
  *                                   as possible; print "ms=T maxzombies=Z":
  *                                   T until every one has been reaped, Z the
@@ -56,34 +63,88 @@ static void die(const char *what)
 	exit(2);
 }
 
-static pid_t run(char **argv)
+/* quiet: the child's stderr on /dev/null. */
+static pid_t run(char **argv, bool quiet)
 {
 	pid_t p = fork();
+	int fd;
 
 	if (p < 0)
 		die("fork");
 	if (p == 0) {
+		if (quiet && (fd = open("/dev/null", O_WRONLY)) >= 0)
+			dup2(fd, STDERR_FILENO);
 		execvp(argv[0], argv);
 		_exit(127);
 	}
 	return p;
 }
 
+/* One launch of argv, waited for: 0 when it exited with 0. */
+static int launch_once(char **argv, bool quiet)
+{
+	int status;
+
+	if (waitpid(run(argv, quiet), &status, 0) < 0)
+		die("waitpid");
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		fprintf(stderr, "modbench: %s failed (status %#x)\n", argv[0], status);
+		return 1;
+	}
+	return 0;
+}
+
 static int cmd_launch(long n, char **argv)
 {
 	uint64_t t0 = now_us();
-	int status;
 
-	for (long i = 0; i < n; i++) {
-		if (waitpid(run(argv), &status, 0) < 0)
-			die("waitpid");
-		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-			fprintf(stderr, "modbench: %s failed (status %#x)\n", argv[0], status);
+	for (long i = 0; i < n; i++)
+		if (launch_once(argv, false))
 			return 1;
-		}
-	}
 	printf("%.1f\n", (double)(now_us() - t0) / (double)n);
 	return 0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Each launch timed on its own into t[0..n-1]: 0, or 1 if one failed. */
+static int launch_times(long n, char **argv, uint64_t *t)
+{
+	uint64_t t0;
+
+	for (long i = 0; i < n; i++) {
+		t0 = now_us();
+		if (launch_once(argv, true))
+			return 1;
+		t[i] = now_us() - t0;
+	}
+	return 0;
+}
+
+/* The median rather than the mean: one launch delayed by another job on
+ * a busy machine moves a mean, not a median. each: every time instead. */
+static int cmd_launchmed(long n, char **argv, bool each)
+{
+	uint64_t *t = n > 0 ? calloc((size_t)n, sizeof(*t)) : NULL;
+	int r;
+
+	if (!t)
+		die("calloc");
+	r = launch_times(n, argv, t);
+	if (r == 0 && each) {
+		for (long i = 0; i < n; i++)
+			printf("%llu\n", (unsigned long long)t[i]);
+	} else if (r == 0) {
+		qsort(t, (size_t)n, sizeof(*t), cmp_u64);
+		printf("%llu\n", (unsigned long long)(n % 2 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2));
+	}
+	free(t);
+	return r;
 }
 
 static int cmd_orphans(long n)
@@ -159,13 +220,6 @@ static __attribute__((noreturn)) void cmd_sigchild(const char *path)
 		pause();
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 static int cmd_siglat(pid_t pid, const char *path, long n)
 {
 	struct shm *s = map_shm(path, false);
@@ -230,7 +284,7 @@ static pid_t first_child(pid_t pid)
 
 static int cmd_shutdown(char **argv)
 {
-	pid_t u = run(argv), init = 0, child = 0;
+	pid_t u = run(argv, false), init = 0, child = 0;
 	uint64_t t0;
 	int status;
 
@@ -261,6 +315,10 @@ int main(int argc, char **argv)
 
 	if (strcmp(c, "launch") == 0 && argc > 3)
 		return cmd_launch(atol(argv[2]), argv + 3);
+	if (strcmp(c, "launchmed") == 0 && argc > 3)
+		return cmd_launchmed(atol(argv[2]), argv + 3, false);
+	if (strcmp(c, "launcheach") == 0 && argc > 3)
+		return cmd_launchmed(atol(argv[2]), argv + 3, true);
 	if (strcmp(c, "orphans") == 0 && argc == 3)
 		return cmd_orphans(atol(argv[2]));
 	if (strcmp(c, "sigchild") == 0 && argc == 3)
@@ -269,6 +327,6 @@ int main(int argc, char **argv)
 		return cmd_siglat((pid_t)atoi(argv[2]), argv[3], atol(argv[4]));
 	if (strcmp(c, "shutdown") == 0 && argc > 2)
 		return cmd_shutdown(argv + 2);
-	fprintf(stderr, "usage: modbench launch|orphans|sigchild|siglat|shutdown ...\n");
+	fprintf(stderr, "usage: modbench launch|launchmed|launcheach|orphans|sigchild|siglat|shutdown ...\n");
 	return 2;
 }

@@ -8,9 +8,10 @@ import subprocess
 import sys
 
 raw, out = sys.argv[1], sys.argv[2]
-INITS = ["tini", "dumb-init", "catatonit", "modinit", "modinit+3"]
+INITS = ["tini", "dumb-init", "catatonit", "modinit", "modinit+3", "modinit-static"]
 METRICS = [
     ("startup_us", "start-up overhead, us per launch", "lower"),
+    ("startup_bare_us", "bare start-up, INIT -- /bin/true, median us", "lower"),
     ("idle_wakeups", "idle wakeups (voluntary switches per window)", "lower"),
     ("rss_kb", "RSS, KiB", "lower"),
     ("pss_kb", "PSS, KiB", "lower"),
@@ -40,6 +41,8 @@ for metric, _, _ in METRICS:
             "max": max(vals),
             "runs": len(vals),
         }
+# The static modinit is measured only when bench/run.sh was given one.
+INITS = [w for w in INITS if any(w in results[m] for m, _, _ in METRICS)]
 results["module_bytes"] = {k: v[0] for k, v in data.get("module_bytes", {}).items()}
 with open(os.path.join(out, "results.json"), "w") as f:
     json.dump(results, f, indent=1, sort_keys=True)
@@ -49,14 +52,16 @@ def cell(metric, who):
     if not r:
         return "-"
     if r["min"] == r["max"]:
-        return "%g" % r["median"]
-    return "%g (%g..%g)" % (r["median"], r["min"], r["max"])
+        return "%.10g" % r["median"]
+    return "%.10g (%.10g..%.10g)" % (r["median"], r["min"], r["max"])
 
 print("| metric | " + " | ".join(INITS) + " |")
 print("|---|" + "---|" * len(INITS))
 for metric, title, _ in METRICS:
     print("| %s | %s |" % (title, " | ".join(cell(metric, w) for w in INITS)))
 print()
+if "none" in results["startup_bare_us"]:
+    print("bare start-up of /bin/true alone, no init: %s us" % cell("startup_bare_us", "none"))
 print("modules: " + ", ".join("%s %d bytes" % (k, v) for k, v in sorted(results["module_bytes"].items())))
 
 if shutil.which("gnuplot"):
