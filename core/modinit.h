@@ -13,6 +13,7 @@
 #include "loop.h"
 #include "reap.h"
 #include "signals.h"
+#include "spawn.h"
 #include "statedir.h"
 #include "status.h"
 
@@ -65,6 +66,8 @@ struct modinit {
 				     and with which code the run ends */
 	struct endpoint *ep;      /* the HTTP endpoint a module asked for */
 	struct module *ep_owner;
+	struct spawn_main main;   /* the modules' environment, fds and ids for
+				     the main command (ABI 1.2) */
 };
 
 /* shutdown.c */
@@ -93,6 +96,8 @@ int events_main_exit(struct modinit *m, int status);
  * after the hooks of that reap. */
 void events_reap_observe(struct modinit *m, pid_t pid, int kind, int status);
 void events_shutdown(struct modinit *m, int reason);
+/* The names of the modules still holding the stop ("a, b"), into buf. */
+void events_stop_holders(const struct modinit *m, char *buf, size_t len);
 void events_exit(struct modinit *m, int *code);
 void events_fini(struct modinit *m);
 

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <modinit/module.h>
@@ -22,7 +23,7 @@ int spawn_exec_code(int err)
 
 /* In the child: never returns. */
 static void spawn_child(char *const argv[], const struct sig_state *sigs, bool tty_fg,
-			int errfd)
+			const struct spawn_main *sm, int errfd)
 {
 	int err;
 
@@ -33,8 +34,11 @@ static void spawn_child(char *const argv[], const struct sig_state *sigs, bool t
 	 * SIGTTOU; a terminal that is not ours just stays as it was. */
 	if (tty_fg)
 		tcsetpgrp(STDIN_FILENO, getpid());
+	/* The modules' fds and ids (main_pass_fd, main_credentials). */
+	spawn_main_apply(sm, &errfd);
 	sig_restore_child(sigs);
-	execvp(argv[0], argv);
+	/* Looked up in modinit's PATH, as for helpers. */
+	execvpe(argv[0], argv, (char **)spawn_main_env(sm));
 	err = errno;
 	if (write(errfd, &err, sizeof(err)) < 0) {
 		/* the parent then sees EOF and reports nothing more */
@@ -42,7 +46,8 @@ static void spawn_child(char *const argv[], const struct sig_state *sigs, bool t
 	_exit(spawn_exec_code(err));
 }
 
-int spawn_command(char *const argv[], const struct sig_state *sigs, bool tty_fg, pid_t *pid)
+int spawn_command(char *const argv[], const struct sig_state *sigs, bool tty_fg,
+		  const struct spawn_main *sm, pid_t *pid)
 {
 	int pfd[2], err = 0;
 	ssize_t n;
@@ -60,7 +65,7 @@ int spawn_command(char *const argv[], const struct sig_state *sigs, bool tty_fg,
 	}
 	if (child == 0) {
 		close(pfd[0]);
-		spawn_child(argv, sigs, tty_fg, pfd[1]);
+		spawn_child(argv, sigs, tty_fg, sm, pfd[1]);
 	}
 	close(pfd[1]);
 	setpgid(child, child); /* see spawn_child; EACCES after exec is fine */
@@ -167,7 +172,8 @@ static char *const *spawn_env(const struct modinit_spawn_opts *o, const char *wh
 
 /* In the helper: never returns. The order is the header's (module.h). */
 static void spawn_helper_child(char *const argv[], const struct modinit_spawn_opts *o,
-			       const struct sig_state *sigs, const char *who, int capture_wr)
+			       const struct sig_state *sigs, const char *who, bool nnp,
+			       int capture_wr)
 {
 	char *const *envp;
 	char call[PATH_MAX + 8];
@@ -178,6 +184,8 @@ static void spawn_helper_child(char *const argv[], const struct modinit_spawn_op
 	else if (!o->new_session && (o->new_group || o->timeout_ms))
 		setpgid(0, 0);
 	spawn_ids(o, who, argv[0]);
+	if (nnp && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		spawn_fail(who, argv[0], "prctl(PR_SET_NO_NEW_PRIVS)", errno);
 	snprintf(call, sizeof(call), "chdir(%s)", o->cwd ? o->cwd : "");
 	if (o->cwd && chdir(o->cwd) < 0)
 		spawn_fail(who, argv[0], call, errno);
@@ -215,7 +223,8 @@ static int spawn_pipe(int fds[2])
 }
 
 int spawn_helper(char *const argv[], const struct modinit_spawn_opts *opts,
-		 const struct sig_state *sigs, const char *who, int *capture_fd, pid_t *pid)
+		 const struct sig_state *sigs, const char *who, bool no_new_privs, int *capture_fd,
+		 pid_t *pid)
 {
 	struct modinit_spawn_opts none = { .stdin_fd = -1, .stdout_fd = -1, .stderr_fd = -1 };
 	int cap[2] = { -1, -1 }, r;
@@ -235,7 +244,7 @@ int spawn_helper(char *const argv[], const struct modinit_spawn_opts *opts,
 		return r;
 	}
 	if (child == 0)
-		spawn_helper_child(argv, opts, sigs, who, cap[1]);
+		spawn_helper_child(argv, opts, sigs, who, no_new_privs, cap[1]);
 	/* Not for a new session: a group leader could no longer setsid. */
 	if (!opts->new_session && (opts->new_group || opts->timeout_ms))
 		setpgid(child, child);

@@ -49,6 +49,11 @@ static void supervise_deliver(struct modinit *m, const struct modinit_signal *s,
 			log_msg(LOGL_DEBUG, "forwarded %s to every remaining process", name);
 		return;
 	}
+	/* A held start: no command yet, and kill(0) would be modinit's group. */
+	if (main_pid <= 0) {
+		log_msg(LOGL_DEBUG, "%s: no main command yet: not forwarded", name);
+		return;
+	}
 	if (s->target == MODINIT_TARGET_GROUP)
 		r = kill(-main_pid, s->signo);
 	else if (si->ssi_code == SI_QUEUE)
@@ -158,7 +163,7 @@ static int supervise_spawn_main(void *ctx, bool restart)
 {
 	struct modinit *m = ctx;
 	pid_t pid;
-	int r = spawn_command(m->command, &m->sigs, isatty(STDIN_FILENO), &pid);
+	int r = spawn_command(m->command, &m->sigs, isatty(STDIN_FILENO), &m->main, &pid);
 
 	if (r < 0) {
 		log_msg(LOGL_ERROR, "%scannot start '%s': %s", restart ? "restart: " : "",
@@ -235,6 +240,11 @@ static void supervise_timer_cancel(void *ctx, uint64_t id)
 	loop_timer_cancel(&((struct modinit *)ctx)->loop, id);
 }
 
+static void supervise_stop_holders(void *ctx, char *buf, size_t len)
+{
+	events_stop_holders(ctx, buf, len);
+}
+
 static const struct lifecycle_ops supervise_ops = {
 	.spawn_main = supervise_spawn_main,
 	.stop_main = supervise_stop_main,
@@ -244,6 +254,7 @@ static const struct lifecycle_ops supervise_ops = {
 	.on_shutdown = supervise_on_shutdown,
 	.timer_add = supervise_timer_add,
 	.timer_cancel = supervise_timer_cancel,
+	.stop_holders = supervise_stop_holders,
 };
 
 /* Runs the loop until the lifecycle is DONE. */

@@ -437,11 +437,14 @@ static void test_handled_after_stop(void **state)
 
 static void test_allows(void **state)
 {
-	/* spawn, signal, shutdown, restart per phase: 1 allowed. */
+	/* spawn, signal, shutdown, restart, then (1.2) main_setenv and
+	 * main_pass_fd, main_credentials, the holds, release_start, per
+	 * phase: 1 allowed. */
 	static const char *const want[] = {
-		[LC_SETUP] = "0000", [LC_STARTING] = "1100", [LC_RUNNING] = "1111",
-		[LC_RESTARTING] = "1111", [LC_STOPPING] = "1111", [LC_KILLING] = "0111",
-		[LC_DONE] = "0000",
+		[LC_SETUP] = "00001110", [LC_STARTING] = "11001001",
+		[LC_RUNNING] = "11110000", [LC_RESTARTING] = "11110000",
+		[LC_STOPPING] = "11110000", [LC_KILLING] = "01110000",
+		[LC_DONE] = "00000000",
 	};
 
 	(void)state;
