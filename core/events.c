@@ -149,7 +149,7 @@ static int host_guard(const struct modinit_host *h, enum lc_service service, con
  * its own gets the module's. true when no_new_privs comes with them. */
 static bool host_helper_creds(const struct modinit *m, struct modinit_spawn_opts *o)
 {
-	const struct spawn_creds *c = &m->main.creds;
+	const struct mainstart_creds *c = &m->mstart.creds;
 
 	if (!c->set || !(c->scope & MODINIT_CREDS_HELPERS) || o->set_uid || o->set_gid)
 		return false;
@@ -161,6 +161,21 @@ static bool host_helper_creds(const struct modinit *m, struct modinit_spawn_opts
 	return c->no_new_privs;
 }
 
+/* Once modinit has left its start directory (supervise.c), a helper still
+ * starts there, and a relative cwd is still taken from there. */
+static void host_spawn_dir(const struct modinit *m, struct modinit_spawn_opts *o, char *buf,
+			   size_t len)
+{
+	if (!m->left_dir || (o->cwd && o->cwd[0] == '/'))
+		return;
+	if (!o->cwd) {
+		o->cwd = m->start_dir;
+		return;
+	}
+	snprintf(buf, len, "%s/%s", m->start_dir, o->cwd);
+	o->cwd = buf;
+}
+
 static int host_spawn(const struct modinit_host *h, char *const argv[],
 		      const struct modinit_spawn_opts *opts, modinit_exit_cb done, void *arg,
 		      pid_t *pid)
@@ -168,6 +183,7 @@ static int host_spawn(const struct modinit_host *h, char *const argv[],
 	struct module *mod = host_mod(h);
 	struct modinit_spawn_opts o = MODINIT_SPAWN_OPTS_INIT;
 	struct helper *hp;
+	char dir[PATH_MAX];
 	int r = host_guard(h, LC_SVC_SPAWN, "spawn"), cap = -1;
 
 	if (r < 0)
@@ -176,6 +192,7 @@ static int host_spawn(const struct modinit_host *h, char *const argv[],
 		return -EINVAL;
 	if (opts)
 		loader_spawn_opts(mod, opts, &o);
+	host_spawn_dir(mod->m, &o, dir, sizeof(dir));
 	r = host_spawn_check(&o);
 	hp = r < 0 ? NULL : host_helper_new(mod, &o, argv, &r);
 	if (hp)
@@ -498,7 +515,7 @@ static int host_main_setenv(const struct modinit_host *h, const char *key, const
 		return r;
 	if (!key || !*key || strchr(key, '='))
 		return -EINVAL;
-	return spawn_main_setenv(&host_mod(h)->m->main, key, value);
+	return mainstart_setenv(&host_mod(h)->m->mstart, key, value);
 }
 
 static int host_main_pass_fd(const struct modinit_host *h, int fd, int target_fd)
@@ -512,7 +529,7 @@ static int host_main_pass_fd(const struct modinit_host *h, int fd, int target_fd
 		return -EINVAL;
 	if (fd < 0 || fcntl(fd, F_GETFD) < 0)
 		return -EBADF;
-	return spawn_main_pass_fd(&mod->m->main, fd, target_fd, mod);
+	return mainstart_pass_fd(&mod->m->mstart, fd, target_fd, mod);
 }
 
 /* The ids as the module's struct has them: a creds struct shorter than
@@ -533,7 +550,7 @@ static int host_creds_check(const struct modinit_creds *c)
 static int host_main_credentials(const struct modinit_host *h, const struct modinit_creds *c)
 {
 	struct module *mod = host_mod(h);
-	struct spawn_creds *mine = &mod->m->main.creds;
+	struct mainstart_creds *mine = &mod->m->mstart.creds;
 	int r = host_guard(h, LC_SVC_CREDENTIALS, "main_credentials");
 
 	if (r < 0 || (r = host_creds_check(c)) < 0)
@@ -718,7 +735,7 @@ void events_start(struct modinit *m)
 	}
 	/* The loop is up: connections are accepted from now on (unless a
 	 * held start already ended the run in an on_start). */
-	if (m->lc.phase == LC_STARTING)
+	if (m->lc.phase < LC_STOPPING)
 		endpoint_serve(m->ep);
 }
 
@@ -868,5 +885,5 @@ void events_fini(struct modinit *m)
 		m->helpers = h->next;
 		free(h);
 	}
-	spawn_main_free(&m->main);
+	mainstart_free(&m->mstart);
 }

@@ -244,6 +244,19 @@ static void lc_sweep_start(struct lifecycle *lc, const char *why)
 	}
 }
 
+/* end_with_main: what is left is not waited for. As PID 1 the kernel
+ * kills it as modinit exits; as a subreaper it goes on, adopted further
+ * up, as it would under tini or dumb-init. */
+static void lc_end_now(struct lifecycle *lc)
+{
+	if (lc->ops->end_signal)
+		lc->ops->end_signal(lc->ctx);
+	lc_cancel(lc, &lc->stop_timer);
+	lc_cancel(lc, &lc->restart_timer);
+	lc_cancel(lc, &lc->hold_timer);
+	lc->phase = LC_DONE;
+}
+
 /* The last holder released the end, or the grace for it ran out. */
 static void lc_hold_end(struct lifecycle *lc)
 {
@@ -251,6 +264,10 @@ static void lc_hold_end(struct lifecycle *lc)
 		return;
 	lc->stop_held = false;
 	lc_cancel(lc, &lc->hold_timer);
+	if (lc->end_with_main && !lc_main_up(lc)) {
+		lc_end_now(lc);
+		return;
+	}
 	lc_sweep_start(lc, "stop released");
 	lifecycle_check_done(lc);
 }
@@ -436,6 +453,20 @@ static void lc_log_exit(const struct lifecycle *lc, int status)
 			reap_exit_code(status));
 }
 
+/* A module holding the stop (post-stop hooks) is still waited for,
+ * within the grace: the leftovers are not. */
+static void lc_end_with_main(struct lifecycle *lc)
+{
+	if (lc->phase == LC_RUNNING) {
+		lc->phase = LC_STOPPING;
+		lc->ops->on_shutdown(lc->ctx, MODINIT_SHUTDOWN_MAIN_EXITED);
+		if (lc->stop_holds && lc_hold(lc))
+			return;
+	}
+	if (!lc->stop_held)
+		lc_end_now(lc);
+}
+
 /* The main command ended: a restart waits and starts it again; otherwise
  * the modules (the mode) decide what follows. */
 void lifecycle_main_exited(struct lifecycle *lc)
@@ -460,7 +491,10 @@ void lifecycle_main_exited(struct lifecycle *lc)
 		lc->main_handled = true;
 		return;
 	}
-	lc_stop(lc, MODINIT_SHUTDOWN_MAIN_EXITED, "main command exited");
+	if (lc->end_with_main)
+		lc_end_with_main(lc);
+	else
+		lc_stop(lc, MODINIT_SHUTDOWN_MAIN_EXITED, "main command exited");
 }
 
 /* The stop signal while the start is held: the command never starts,

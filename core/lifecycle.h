@@ -60,6 +60,9 @@ struct lifecycle_ops {
 	/* The names of the modules still holding the stop, for the warning
 	 * when the grace ends the hold (NULL: none given). */
 	void (*stop_holders)(void *ctx, char *buf, size_t len);
+	/* With end_with_main: the last signal, as the command ends (NULL:
+	 * none). */
+	void (*end_signal)(void *ctx);
 };
 
 struct lifecycle {
@@ -85,6 +88,9 @@ struct lifecycle {
 	bool stop_held;         /* STOPPING, the sweep waits for the holders */
 	bool main_stopped;      /* the held stop sent the command its signal */
 	uint64_t hold_timer;    /* the held stop's grace */
+	bool end_with_main;     /* the tini and dumb-init personalities: the
+				   run ends with the main command, whatever is
+				   left (set after lifecycle_init) */
 };
 
 void lifecycle_init(struct lifecycle *lc, const struct lifecycle_ops *ops, void *ctx,

@@ -16,13 +16,13 @@
 #include <modinit/module.h>
 
 #include "log.h"
-#include "spawn.h"
+#include "mainstart.h"
 
 /* Where the fds are parked before they go onto their targets: above every
  * target (3..1023), so that no parked copy is overwritten by a dup2. */
 #define MAINSTART_PARK 1024
 
-static int ms_env_copy(struct spawn_main *sm)
+static int ms_env_copy(struct mainstart *sm)
 {
 	size_t n = 0;
 
@@ -34,13 +34,13 @@ static int ms_env_copy(struct spawn_main *sm)
 	for (size_t i = 0; i < n; i++) {
 		sm->env[i] = strdup(environ[i]);
 		if (!sm->env[i])
-			return -ENOMEM; /* spawn_main_free frees the part made */
+			return -ENOMEM; /* mainstart_free frees the part made */
 	}
 	return 0;
 }
 
 /* The index of key's entry in sm->env, or the count (the NULL's slot). */
-static size_t ms_env_find(const struct spawn_main *sm, const char *key, size_t *count)
+static size_t ms_env_find(const struct mainstart *sm, const char *key, size_t *count)
 {
 	size_t klen = strlen(key), i, found = SIZE_MAX;
 
@@ -52,7 +52,7 @@ static size_t ms_env_find(const struct spawn_main *sm, const char *key, size_t *
 	return found == SIZE_MAX ? i : found;
 }
 
-int spawn_main_setenv(struct spawn_main *sm, const char *key, const char *value)
+int mainstart_setenv(struct mainstart *sm, const char *key, const char *value)
 {
 	size_t n, i;
 	char *entry = NULL, **grown;
@@ -83,9 +83,9 @@ int spawn_main_setenv(struct spawn_main *sm, const char *key, const char *value)
 	return 0;
 }
 
-int spawn_main_pass_fd(struct spawn_main *sm, int fd, int target, const void *owner)
+int mainstart_pass_fd(struct mainstart *sm, int fd, int target, const void *owner)
 {
-	struct spawn_fd *grown;
+	struct mainstart_fd *grown;
 
 	for (size_t i = 0; i < sm->nfds; i++) {
 		if (sm->fds[i].target != target)
@@ -99,21 +99,21 @@ int spawn_main_pass_fd(struct spawn_main *sm, int fd, int target, const void *ow
 	if (!grown)
 		return -ENOMEM;
 	sm->fds = grown;
-	sm->fds[sm->nfds++] = (struct spawn_fd){ .fd = fd, .target = target, .owner = owner };
+	sm->fds[sm->nfds++] = (struct mainstart_fd){ .fd = fd, .target = target, .owner = owner };
 	return 0;
 }
 
-void spawn_main_free(struct spawn_main *sm)
+void mainstart_free(struct mainstart *sm)
 {
 	for (size_t i = 0; sm->env && sm->env[i]; i++)
 		free(sm->env[i]);
 	free(sm->env);
 	free(sm->fds);
 	free(sm->creds.groups);
-	*sm = (struct spawn_main){ 0 };
+	*sm = (struct mainstart){ 0 };
 }
 
-char *const *spawn_main_env(const struct spawn_main *sm)
+char *const *mainstart_env(const struct mainstart *sm)
 {
 	return sm && sm->env ? sm->env : environ;
 }
@@ -129,7 +129,7 @@ static void ms_fail(const char *call, int err)
 /* Every fd parked above the targets first, then onto its target: a
  * target may be another entry's fd (or the exec error pipe). The parked
  * copies are close-on-exec; dup2 leaves the target without it. */
-static void ms_fds(const struct spawn_main *sm, int *keep_fd)
+static void ms_fds(const struct mainstart *sm, int *keep_fd)
 {
 	int parked[sm->nfds ? sm->nfds : 1];
 	char call[48];
@@ -158,7 +158,7 @@ static void ms_fds(const struct spawn_main *sm, int *keep_fd)
 /* Groups, gid, uid, in that order: once the uid is dropped the others
  * could no longer be changed; no_new_privs last, so that nothing the
  * command execs can gain privileges back (setuid binaries, file caps). */
-static void ms_ids(const struct spawn_creds *c)
+static void ms_ids(const struct mainstart_creds *c)
 {
 	if (setgroups(c->ngroups, c->groups) < 0)
 		ms_fail("setgroups", errno);
@@ -170,7 +170,7 @@ static void ms_ids(const struct spawn_creds *c)
 		ms_fail("prctl(PR_SET_NO_NEW_PRIVS)", errno);
 }
 
-void spawn_main_apply(const struct spawn_main *sm, int *keep_fd)
+void mainstart_apply(const struct mainstart *sm, int *keep_fd)
 {
 	int none = -1;
 

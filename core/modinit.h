@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "lifecycle.h"
 #include "loop.h"
+#include "mainstart.h"
 #include "reap.h"
 #include "signals.h"
 #include "spawn.h"
@@ -66,8 +67,13 @@ struct modinit {
 				     and with which code the run ends */
 	struct endpoint *ep;      /* the HTTP endpoint a module asked for */
 	struct module *ep_owner;
-	struct spawn_main main;   /* the modules' environment, fds and ids for
+	struct mainstart mstart;  /* the modules' environment, fds and ids for
 				     the main command (ABI 1.2) */
+	char *start_dir;          /* the working directory modinit started in
+				     (NULL: unknown, modinit stays there) */
+	bool left_dir;            /* modinit has moved to / since: commands
+				     and helpers start in start_dir */
+	char *state_dir_buf;      /* state_dir made absolute, if it was not */
 };
 
 /* shutdown.c */

@@ -9,11 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <modinit/module.h>
 
 #include "log.h"
+#include "mainstart.h"
 #include "spawn.h"
 
 int spawn_exec_code(int err)
@@ -21,24 +23,54 @@ int spawn_exec_code(int err)
 	return (err == ENOENT || err == ENOTDIR) ? 127 : 126;
 }
 
-/* In the child: never returns. */
-static void spawn_child(char *const argv[], const struct sig_state *sigs, bool tty_fg,
-			const struct spawn_main *sm, int errfd)
+/* In the child: its place among the process groups and sessions. */
+static void spawn_place(const struct spawn_main *how)
+{
+	switch (how->child) {
+	case CLI_CHILD_SESSION:
+		/* Without force (0): a terminal that another session holds is
+		 * never stolen, the command then runs without one. */
+		if (setsid() >= 0 && how->tty)
+			ioctl(STDIN_FILENO, TIOCSCTTY, 0);
+		break;
+	case CLI_CHILD_SHARED:
+		break;
+	case CLI_CHILD_GROUP:
+	default:
+		/* setpgid in the child too: whichever of parent and child runs
+		 * first, the group exists before tcsetpgrp and before exec
+		 * (tcsetpgrp(3)). */
+		setpgid(0, 0);
+		/* Still fully blocked here, so the background tcsetpgrp raises no
+		 * SIGTTOU; a terminal that is not ours just stays as it was. */
+		if (how->tty)
+			tcsetpgrp(STDIN_FILENO, getpid());
+		break;
+	}
+}
+
+/* In the child: never returns. The parent reads a failure from errfd:
+ * errno of the exec, or minus errno of the chdir. */
+static void spawn_child(char *const argv[], const struct sig_state *sigs,
+			const struct spawn_main *how, int errfd)
 {
 	int err;
 
-	/* setpgid in the child too: whichever of parent and child runs first,
-	 * the group exists before tcsetpgrp and before exec (tcsetpgrp(3)). */
-	setpgid(0, 0);
-	/* Still fully blocked here, so the background tcsetpgrp raises no
-	 * SIGTTOU; a terminal that is not ours just stays as it was. */
-	if (tty_fg)
-		tcsetpgrp(STDIN_FILENO, getpid());
-	/* The modules' fds and ids (main_pass_fd, main_credentials). */
-	spawn_main_apply(sm, &errfd);
+	spawn_place(how);
+	if (how->dir && chdir(how->dir) < 0) {
+		err = -errno;
+		if (write(errfd, &err, sizeof(err)) < 0) {
+			/* the parent then sees EOF and reports nothing more */
+		}
+		_exit(126);
+	}
+	/* The modules' fds and ids (main_pass_fd, main_credentials), after the
+	 * chdir: a restart enters the directory a first start inherits, whatever
+	 * the new ids may enter. */
+	mainstart_apply(how->mods, &errfd);
 	sig_restore_child(sigs);
 	/* Looked up in modinit's PATH, as for helpers. */
-	execvpe(argv[0], argv, (char **)spawn_main_env(sm));
+	execvpe(argv[0], argv, (char **)mainstart_env(how->mods));
 	err = errno;
 	if (write(errfd, &err, sizeof(err)) < 0) {
 		/* the parent then sees EOF and reports nothing more */
@@ -46,8 +78,8 @@ static void spawn_child(char *const argv[], const struct sig_state *sigs, bool t
 	_exit(spawn_exec_code(err));
 }
 
-int spawn_command(char *const argv[], const struct sig_state *sigs, bool tty_fg,
-		  const struct spawn_main *sm, pid_t *pid)
+int spawn_command(char *const argv[], const struct sig_state *sigs, const struct spawn_main *how,
+		  pid_t *pid)
 {
 	int pfd[2], err = 0;
 	ssize_t n;
@@ -65,15 +97,19 @@ int spawn_command(char *const argv[], const struct sig_state *sigs, bool tty_fg,
 	}
 	if (child == 0) {
 		close(pfd[0]);
-		spawn_child(argv, sigs, tty_fg, sm, pfd[1]);
+		spawn_child(argv, sigs, how, pfd[1]);
 	}
 	close(pfd[1]);
-	setpgid(child, child); /* see spawn_child; EACCES after exec is fine */
+	if (how->child == CLI_CHILD_GROUP)
+		setpgid(child, child); /* see spawn_place; EACCES after exec is fine */
 	do {
 		n = read(pfd[0], &err, sizeof(err));
 	} while (n < 0 && errno == EINTR);
 	close(pfd[0]);
-	if (n == (ssize_t)sizeof(err))
+	if (n == (ssize_t)sizeof(err) && err < 0)
+		log_msg(LOGL_ERROR, "cannot enter '%s' to run '%s': %s", how->dir, argv[0],
+			strerror(-err));
+	else if (n == (ssize_t)sizeof(err))
 		log_msg(LOGL_ERROR, "cannot run '%s': %s", argv[0], strerror(err));
 	*pid = child;
 	return 0;

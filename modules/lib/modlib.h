@@ -145,11 +145,12 @@ struct ml_probe {
 /* out (cap + 1 bytes) receives the first cap bytes of the helper's output. */
 void ml_probe_init(struct ml_probe *p, const struct modinit_host *h, char *out, size_t cap,
 		   ml_probe_cb done, void *arg);
-/* Spawn argv in a process group of its own, stdout and stderr into a pipe
- * read through an fd watch (output past cap is read and dropped, so the
- * helper never blocks on a full pipe); after timeout_ms the whole group
- * gets SIGKILL. done runs once, later, unless ml_probe_stop comes first.
- * 0 or -errno (pipe or spawn failed: nothing runs). */
+/* Spawn argv in a process group of its own, stdout and stderr into the
+ * host's capture pipe (MODINIT_CAPTURE_STDOUT | _STDERR) read through an fd
+ * watch (output past cap is read and dropped, so the helper never blocks
+ * on a full pipe); after timeout_ms the whole group gets SIGKILL. done runs
+ * once, later, unless ml_probe_stop comes first. 0 or -errno (the spawn
+ * failed: nothing runs). */
 int ml_probe_start(struct ml_probe *p, char *const argv[], uint64_t timeout_ms);
 /* Kill the running helper's group (SIGKILL), stop reading, cancel the
  * timeout: done is not called. Harmless when nothing runs. */

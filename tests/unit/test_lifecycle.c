@@ -626,6 +626,34 @@ static void test_hold_stop_dropped(void **state)
 	assert_string_equal(F.calls, "on_main_exit:0 on_shutdown:1 all:15 timer1:5000 ");
 }
 
+/* The tini and dumb-init personalities end with the command, whatever is
+ * left: a holder is still waited for (its post-stop hook), the leftovers
+ * are never signalled. */
+static void test_hold_stop_end_with_main(void **state)
+{
+	(void)state;
+	fake_running(1);
+	F.lc.end_with_main = true;
+	lifecycle_hold_stop(&F.lc);
+	main_ends(EXITED(3), false);
+	assert_string_equal(F.calls, "on_main_exit:768 on_shutdown:1 timer1:5000 ");
+	assert_int_equal(F.lc.phase, LC_STOPPING);
+	F.calls[0] = '\0';
+	lifecycle_release_stop(&F.lc);
+	assert_string_equal(F.calls, "cancel1 ");
+	assert_int_equal(F.lc.phase, LC_DONE);
+	assert_int_equal(lifecycle_exit_code(&F.lc), 3);
+	/* The grace ends the wait the same way. */
+	fake_running(1);
+	F.lc.end_with_main = true;
+	lifecycle_hold_stop(&F.lc);
+	main_ends(EXITED(0), false);
+	F.calls[0] = '\0';
+	fire(1);
+	assert_string_equal(F.calls, "");
+	assert_int_equal(F.lc.phase, LC_DONE);
+}
+
 /* ---- kill faked: nothing outside modinit's tree ---- */
 
 int __real_kill(pid_t pid, int sig);
@@ -720,6 +748,7 @@ int main(void)
 		cmocka_unit_test(test_hold_stop_release),
 		cmocka_unit_test(test_hold_stop_grace),
 		cmocka_unit_test(test_hold_stop_dropped),
+		cmocka_unit_test(test_hold_stop_end_with_main),
 		cmocka_unit_test(test_no_walk_from_zero),
 		cmocka_unit_test(test_only_descendants),
 	};

@@ -369,9 +369,9 @@ static const char *main_env_get(const char *key)
 {
 	size_t n = strlen(key);
 
-	for (size_t i = 0; fx.m.main.env && fx.m.main.env[i]; i++)
-		if (strncmp(fx.m.main.env[i], key, n) == 0 && fx.m.main.env[i][n] == '=')
-			return fx.m.main.env[i] + n + 1;
+	for (size_t i = 0; fx.m.mstart.env && fx.m.mstart.env[i]; i++)
+		if (strncmp(fx.m.mstart.env[i], key, n) == 0 && fx.m.mstart.env[i][n] == '=')
+			return fx.m.mstart.env[i] + n + 1;
 	return NULL;
 }
 
@@ -387,7 +387,7 @@ static void test_main_setenv(void **state)
 	assert_int_equal(a->main_setenv(a, "", "x"), -EINVAL);
 	assert_int_equal(a->main_setenv(a, "A=B", "x"), -EINVAL);
 	assert_int_equal(a->main_setenv(a, NULL, "x"), -EINVAL);
-	assert_null(fx.m.main.env); /* nothing copied for a refusal */
+	assert_null(fx.m.mstart.env); /* nothing copied for a refusal */
 	assert_int_equal(a->main_setenv(a, "MODINIT_T_KEY", "one"), 0);
 	assert_string_equal(main_env_get("MODINIT_T_KEY"), "one");
 	/* The command's copy starts from modinit's environment... */
@@ -401,15 +401,15 @@ static void test_main_setenv(void **state)
 	/* ...and never changes it. */
 	assert_null(getenv("MODINIT_T_KEY"));
 	assert_string_equal(getenv("MODINIT_T_INHERITED"), "1");
-	assert_true(spawn_main_env(&fx.m.main) == (char *const *)fx.m.main.env);
+	assert_true(mainstart_env(&fx.m.mstart) == (char *const *)fx.m.mstart.env);
 	for (int p = LC_RUNNING; p <= LC_DONE; p++) {
 		fx.m.lc.phase = (enum lc_phase)p;
 		assert_int_equal(a->main_setenv(a, "MODINIT_T_KEY", "late"), -EAGAIN);
 	}
 	assert_string_equal(main_env_get("MODINIT_T_KEY"), "two=2");
 	unsetenv("MODINIT_T_INHERITED");
-	spawn_main_free(&fx.m.main);
-	assert_true(spawn_main_env(&fx.m.main) == (char *const *)environ);
+	mainstart_free(&fx.m.mstart);
+	assert_true(mainstart_env(&fx.m.mstart) == (char *const *)environ);
 }
 
 static void test_main_pass_fd(void **state)
@@ -432,14 +432,14 @@ static void test_main_pass_fd(void **state)
 	fx.m.lc.phase = LC_STARTING;
 	assert_int_equal(a->main_pass_fd(a, fds[1], 5), 0); /* its own: replaced */
 	assert_int_equal(b->main_pass_fd(b, fds[0], 1023), 0);
-	assert_int_equal(fx.m.main.nfds, 2);
-	assert_int_equal(fx.m.main.fds[0].fd, fds[1]);
-	assert_int_equal(fx.m.main.fds[0].target, 5);
-	assert_int_equal(fx.m.main.fds[1].target, 1023);
+	assert_int_equal(fx.m.mstart.nfds, 2);
+	assert_int_equal(fx.m.mstart.fds[0].fd, fds[1]);
+	assert_int_equal(fx.m.mstart.fds[0].target, 5);
+	assert_int_equal(fx.m.mstart.fds[1].target, 1023);
 	fx.m.lc.phase = LC_RUNNING;
 	assert_int_equal(a->main_pass_fd(a, fds[0], 6), -EAGAIN);
-	assert_int_equal(fx.m.main.nfds, 2);
-	spawn_main_free(&fx.m.main);
+	assert_int_equal(fx.m.mstart.nfds, 2);
+	mainstart_free(&fx.m.mstart);
 	close(fds[0]);
 	close(fds[1]);
 }
@@ -480,18 +480,18 @@ static void test_main_credentials(void **state)
 	bad = c;
 	bad.groups = NULL;
 	assert_int_equal(a->main_credentials(a, &bad), -EINVAL);
-	assert_false(fx.m.main.creds.set);
+	assert_false(fx.m.mstart.creds.set);
 	assert_int_equal(a->main_credentials(a, &c), 0);
 	groups[0] = 99; /* copied: the module's array may go */
-	assert_true(fx.m.main.creds.set);
-	assert_int_equal(fx.m.main.creds.uid, 1000);
-	assert_int_equal(fx.m.main.creds.ngroups, 2);
-	assert_int_equal(fx.m.main.creds.groups[0], 20);
-	assert_int_equal(fx.m.main.creds.groups[1], 30);
-	assert_true(fx.m.main.creds.no_new_privs);
+	assert_true(fx.m.mstart.creds.set);
+	assert_int_equal(fx.m.mstart.creds.uid, 1000);
+	assert_int_equal(fx.m.mstart.creds.ngroups, 2);
+	assert_int_equal(fx.m.mstart.creds.groups[0], 20);
+	assert_int_equal(fx.m.mstart.creds.groups[1], 30);
+	assert_true(fx.m.mstart.creds.no_new_privs);
 	assert_int_equal(b->main_credentials(b, &c), -EBUSY);
 	assert_int_equal(a->main_credentials(a, &c), -EBUSY);
-	spawn_main_free(&fx.m.main);
+	mainstart_free(&fx.m.mstart);
 }
 
 static void test_holds(void **state)
