@@ -15,7 +15,8 @@
 	X(exec)                \
 	X(signal_remap)        \
 	X(exit_code)           \
-	X(healthcheck)
+	X(healthcheck)         \
+	X(user)
 #else
 #define BUILTINS(X)
 #endif
