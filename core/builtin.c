@@ -16,7 +16,8 @@
 	X(signal_remap)        \
 	X(exit_code)           \
 	X(healthcheck)         \
-	X(user)
+	X(user)                \
+	X(hooks)
 #else
 #define BUILTINS(X)
 #endif
