@@ -15,7 +15,9 @@
 	X(exec)                \
 	X(signal_remap)        \
 	X(exit_code)           \
-	X(healthcheck)
+	X(healthcheck)         \
+	X(user)                \
+	X(hooks)
 #else
 #define BUILTINS(X)
 #endif

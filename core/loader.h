@@ -38,6 +38,11 @@ struct module {
 	struct modinit_options opts;      /* validated options */
 	void *opt_arena;                  /* what opts points into */
 	bool err_positioned;              /* init's err came from error_at */
+	/* ABI 1.2 */
+	bool holds_start, holds_stop;     /* hold_start / hold_stop, until
+					     released */
+	bool needs_live;                  /* it held the start or the stop:
+					     refused with mode exec */
 	bool builtin;                     /* compiled in: file is LOADER_BUILTIN_FILE */
 };
 

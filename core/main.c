@@ -164,9 +164,12 @@ static int run_exec(struct modinit *m)
 
 	events_start(m);
 	log_msg(LOGL_DEBUG, "exec mode: replacing modinit with '%s'", m->command[0]);
+	/* What modules asked for the command (environment, fds, ids): as a
+	 * supervised command gets it, a failed step exits 126. */
+	mainstart_apply(&m->mstart, NULL);
 	/* The command gets the mask and dispositions modinit was started with. */
 	sig_restore_child(&m->sigs);
-	execvp(m->command[0], m->command);
+	execvpe(m->command[0], m->command, (char **)mainstart_env(&m->mstart));
 	err = errno;
 	log_msg(LOGL_ERROR, "cannot run '%s': %s", m->command[0], strerror(err));
 	return spawn_exec_code(err);

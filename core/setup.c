@@ -97,7 +97,7 @@ static int setup_check_exec(const struct modinit *m, char *err, size_t errlen)
 
 		if (&m->modules[i] == exec)
 			continue;
-		if ((d->flags & MODINIT_FLAG_LIVE) || d->on_spawn || d->on_signal || d->on_child_exit ||
+		if ((d->flags & MODINIT_FLAG_LIVE) || m->modules[i].needs_live || d->on_spawn || d->on_signal || d->on_child_exit ||
 		    d->on_orphan || d->on_main_exit || d->on_shutdown || d->on_exit) {
 			snprintf(err, errlen,
 				 "module \"%s\" needs a running init, but \"%s\" replaces modinit with the command",

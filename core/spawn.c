@@ -8,12 +8,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <modinit/module.h>
 
 #include "log.h"
+#include "mainstart.h"
 #include "spawn.h"
 
 int spawn_exec_code(int err)
@@ -62,8 +64,13 @@ static void spawn_child(char *const argv[], const struct sig_state *sigs,
 		}
 		_exit(126);
 	}
+	/* The modules' fds and ids (main_pass_fd, main_credentials), after the
+	 * chdir: a restart enters the directory a first start inherits, whatever
+	 * the new ids may enter. */
+	mainstart_apply(how->mods, &errfd);
 	sig_restore_child(sigs);
-	execvp(argv[0], argv);
+	/* Looked up in modinit's PATH, as for helpers. */
+	execvpe(argv[0], argv, (char **)mainstart_env(how->mods));
 	err = errno;
 	if (write(errfd, &err, sizeof(err)) < 0) {
 		/* the parent then sees EOF and reports nothing more */
@@ -201,7 +208,8 @@ static char *const *spawn_env(const struct modinit_spawn_opts *o, const char *wh
 
 /* In the helper: never returns. The order is the header's (module.h). */
 static void spawn_helper_child(char *const argv[], const struct modinit_spawn_opts *o,
-			       const struct sig_state *sigs, const char *who, int capture_wr)
+			       const struct sig_state *sigs, const char *who, bool nnp,
+			       int capture_wr)
 {
 	char *const *envp;
 	char call[PATH_MAX + 8];
@@ -212,6 +220,8 @@ static void spawn_helper_child(char *const argv[], const struct modinit_spawn_op
 	else if (!o->new_session && (o->new_group || o->timeout_ms))
 		setpgid(0, 0);
 	spawn_ids(o, who, argv[0]);
+	if (nnp && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		spawn_fail(who, argv[0], "prctl(PR_SET_NO_NEW_PRIVS)", errno);
 	snprintf(call, sizeof(call), "chdir(%s)", o->cwd ? o->cwd : "");
 	if (o->cwd && chdir(o->cwd) < 0)
 		spawn_fail(who, argv[0], call, errno);
@@ -249,7 +259,8 @@ static int spawn_pipe(int fds[2])
 }
 
 int spawn_helper(char *const argv[], const struct modinit_spawn_opts *opts,
-		 const struct sig_state *sigs, const char *who, int *capture_fd, pid_t *pid)
+		 const struct sig_state *sigs, const char *who, bool no_new_privs, int *capture_fd,
+		 pid_t *pid)
 {
 	struct modinit_spawn_opts none = { .stdin_fd = -1, .stdout_fd = -1, .stderr_fd = -1 };
 	int cap[2] = { -1, -1 }, r;
@@ -269,7 +280,7 @@ int spawn_helper(char *const argv[], const struct modinit_spawn_opts *opts,
 		return r;
 	}
 	if (child == 0)
-		spawn_helper_child(argv, opts, sigs, who, cap[1]);
+		spawn_helper_child(argv, opts, sigs, who, no_new_privs, cap[1]);
 	/* Not for a new session: a group leader could no longer setsid. */
 	if (!opts->new_session && (opts->new_group || opts->timeout_ms))
 		setpgid(child, child);

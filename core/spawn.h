@@ -8,6 +8,8 @@
 #include "cli.h"
 #include "signals.h"
 
+struct mainstart;
+
 /* How the main command starts. */
 struct spawn_main {
 	enum cli_child child; /* its process group or session */
@@ -15,12 +17,14 @@ struct spawn_main {
 				 made its foreground one (CLI_CHILD_GROUP), or
 				 its session takes it if free (CLI_CHILD_SESSION) */
 	const char *dir;      /* chdir there first; NULL: modinit's own */
+	const struct mainstart *mods; /* what modules asked for (ABI 1.2), or NULL */
 };
 
 /* Fork and exec argv (PATH search) as how says, with the inherited signal
- * state. An exec failure is logged here, naming the command, and the child
- * exits 127 (not found) or 126 (found but not runnable); a directory it
- * cannot enter is logged too, and it exits 126.
+ * state and, after the chdir, what how->mods holds (fds, ids, environment).
+ * An exec failure is logged here, naming the command, and the child exits
+ * 127 (not found) or 126 (found but not runnable); a directory it cannot
+ * enter is logged too, and it exits 126.
  * Returns 0 and *pid, or -errno if fork failed. */
 int spawn_command(char *const argv[], const struct sig_state *sigs, const struct spawn_main *how,
 		  pid_t *pid);
@@ -33,8 +37,11 @@ struct modinit_spawn_opts;
  * exits 126; an exec failure shows as 127/126. With opts->capture the
  * pipe's read end is in *capture_fd. 0 and *pid, or -errno if the pipe or
  * fork failed. */
+/* no_new_privs: PR_SET_NO_NEW_PRIVS after the ids (main_credentials with
+ * scope helpers). */
 int spawn_helper(char *const argv[], const struct modinit_spawn_opts *opts,
-		 const struct sig_state *sigs, const char *who, int *capture_fd, pid_t *pid);
+		 const struct sig_state *sigs, const char *who, bool no_new_privs, int *capture_fd,
+		 pid_t *pid);
 /* The exit code an exec errno stands for: 127 for ENOENT/ENOTDIR, else 126. */
 int spawn_exec_code(int err);
 

@@ -50,6 +50,11 @@ static void supervise_deliver(struct modinit *m, const struct modinit_signal *s,
 			log_msg(LOGL_DEBUG, "forwarded %s to every remaining process", name);
 		return;
 	}
+	/* A held start: no command yet, and kill(0) would be modinit's group. */
+	if (main_pid <= 0) {
+		log_msg(LOGL_DEBUG, "%s: no main command yet: not forwarded", name);
+		return;
+	}
 	if (s->target == MODINIT_TARGET_GROUP)
 		r = kill(-main_pid, s->signo);
 	else if (si->ssi_code == SI_QUEUE)
@@ -201,7 +206,7 @@ static int supervise_spawn_main(void *ctx, bool restart)
 {
 	struct modinit *m = ctx;
 	struct spawn_main how = { .child = m->opts.child, .tty = isatty(STDIN_FILENO),
-				  .dir = m->left_dir ? m->start_dir : NULL };
+				  .dir = m->left_dir ? m->start_dir : NULL, .mods = &m->mstart };
 	pid_t pid;
 	int r;
 
@@ -307,6 +312,11 @@ static void supervise_timer_cancel(void *ctx, uint64_t id)
 	loop_timer_cancel(&((struct modinit *)ctx)->loop, id);
 }
 
+static void supervise_stop_holders(void *ctx, char *buf, size_t len)
+{
+	events_stop_holders(ctx, buf, len);
+}
+
 static const struct lifecycle_ops supervise_ops = {
 	.spawn_main = supervise_spawn_main,
 	.stop_main = supervise_stop_main,
@@ -316,6 +326,7 @@ static const struct lifecycle_ops supervise_ops = {
 	.on_shutdown = supervise_on_shutdown,
 	.timer_add = supervise_timer_add,
 	.timer_cancel = supervise_timer_cancel,
+	.stop_holders = supervise_stop_holders,
 	.end_signal = supervise_end_signal,
 };
 
@@ -343,9 +354,14 @@ static void supervise_loop(struct modinit *m)
 
 int supervise_run(struct modinit *m)
 {
+	/* The modules' init (setup, before the lifecycle is made) may have
+	 * held the start or the stop (hold_start, hold_stop): kept. */
+	unsigned int start_holds = m->lc.start_holds, stop_holds = m->lc.stop_holds;
 	int r;
 
 	lifecycle_init(&m->lc, &supervise_ops, m, &m->reaper, m->sd.stop_signal, m->sd.grace_ms);
+	m->lc.start_holds = start_holds;
+	m->lc.stop_holds = stop_holds;
 	m->lc.end_with_main = m->opts.end_with_main;
 	r = loop_watch_add(&m->loop, m->sigs.sfd, EPOLLIN, supervise_on_signalfd, m);
 	/* Fault signals sent by others arrive on the self-pipe, as records of

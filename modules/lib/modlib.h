@@ -11,6 +11,7 @@
  *   timer.c      a one-shot timer that can be cancelled and re-armed
  *   netclient.c  a non-blocking TCP connect or HTTP GET with a timeout
  *   probe.c      a helper process with its output captured and a timeout
+ *   passwd.c     user and group names from the image's /etc/passwd, /etc/group
  */
 #ifndef MODLIB_H
 #define MODLIB_H
@@ -20,6 +21,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/socket.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 #include <modinit/module.h>
@@ -153,5 +155,35 @@ int ml_probe_start(struct ml_probe *p, char *const argv[], uint64_t timeout_ms);
 /* Kill the running helper's group (SIGKILL), stop reading, cancel the
  * timeout: done is not called. Harmless when nothing runs. */
 void ml_probe_stop(struct ml_probe *p);
+
+/* ---- passwd.c ------------------------------------------------------ */
+
+/* One entry of ROOT/etc/passwd. */
+struct ml_user {
+	uid_t uid;
+	gid_t gid;
+	char name[64];
+	char home[256];  /* "/" when the entry has none */
+	char shell[256]; /* "" when the entry has none */
+};
+
+/* name_or_id: a user name, or a number (then the entry is optional: a uid
+ * absent from passwd, or an image without the file, gets gid = uid, home
+ * "/", name = the number, shell ""). Reads ROOT/etc/passwd (root "" or
+ * NULL for /), no NSS: a static PID 1 has none, and the image's file is
+ * what the command sees. A number names an entry by its uid, never by a
+ * name made of digits. 0, -ENOENT unknown name, -EINVAL malformed (the
+ * argument, the entry asked for, or a field too long for struct ml_user),
+ * -errno for the file. Blocking reads: from init only. */
+int ml_user_lookup(const char *root, const char *name_or_id, struct ml_user *out);
+/* A group name or number -> gid, from ROOT/etc/group (a number is taken as
+ * it is, without the file). 0, -ENOENT unknown name, -EINVAL malformed,
+ * -errno for the file. */
+int ml_group_lookup(const char *root, const char *name_or_id, gid_t *gid);
+/* The supplementary groups of user name (every group in ROOT/etc/group
+ * that lists it) plus gid, into groups (room for max): gid first, each gid
+ * once. An image without the file gives gid alone. The count, or -errno
+ * (-ERANGE when max is too small, -EINVAL for a bad name). */
+int ml_user_groups(const char *root, const char *name, gid_t gid, gid_t *groups, size_t max);
 
 #endif

@@ -41,6 +41,8 @@
  *                                   exec CMD with it still pending (what a
  *                                   runtime's own signal left behind looks
  *                                   like to the program it execs)
+ *   testchild setuid UID            try setuid(UID): print "setuid: done"
+ *                                   and exit 0, or the error and exit 1
  *
  * Everything a signal handler does is async-signal-safe (write(2) only). */
 #define _GNU_SOURCE
@@ -435,6 +437,18 @@ static __attribute__((noreturn)) void cmd_thread_exit(const char *fifo, bool ign
 	pthread_exit(NULL);
 }
 
+/* setuid UID: try to take uid UID (back): "setuid: done" and 0, or the
+ * reason it was refused and 1. */
+static int cmd_setuid(const char *uid)
+{
+	if (setuid((uid_t)atol(uid)) == 0) {
+		puts("setuid: done");
+		return 0;
+	}
+	printf("setuid: %s\n", strerror(errno));
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "";
@@ -469,7 +483,9 @@ int main(int argc, char **argv)
 		cmd_forkloop(argv[2], atol(argv[3]));
 	if (strcmp(cmd, "thread-exit") == 0 && (argc == 3 || argc == 4))
 		cmd_thread_exit(argv[2], argc == 4 && strcmp(argv[3], "ignore-term") == 0);
+	if (strcmp(cmd, "setuid") == 0 && argc == 3)
+		return cmd_setuid(argv[2]);
 	fprintf(stderr, "usage: testchild ready|ignore-term|signals|siginfo|orphans|sigstate|"
-		"setsig|rtmin|run|sigqueue|selfsig|forkloop|thread-exit ...\n");
+		"setsig|rtmin|run|sigqueue|selfsig|forkloop|thread-exit|setuid ...\n");
 	return 99;
 }

@@ -388,7 +388,7 @@ static void test_schema_checks(void **state)
  * load; a 1.1 descriptor must hold the 1.1 fields. */
 static void test_version_rule(void **state)
 {
-	struct elf_desc_head h = { MODINIT_MODULE_MAGIC, 1, 2, sizeof(struct modinit_module) };
+	struct elf_desc_head h = { MODINIT_MODULE_MAGIC, 1, 3, sizeof(struct modinit_module) };
 	char line[256];
 
 	(void)state;
