@@ -51,8 +51,12 @@ extern "C" {
  *  capture_fd and timeout_ms, the host services state_write, dry_run,
  *  parse_value, signal_helper, last_main_pid, wall_ms, publish_health
  *  (enum modinit_health) and status_json, and the on_reap hook (enum
- *  modinit_reap_kind). */
-#define MODINIT_ABI_MINOR 1
+ *  modinit_reap_kind).
+ *  1.2 adds: struct modinit_creds and enum modinit_creds_scope, and the
+ *  host services main_setenv, main_pass_fd, main_credentials, hold_start,
+ *  release_start, hold_stop, release_stop and pid_in_main_tree (appended
+ *  to struct modinit_host in that order). */
+#define MODINIT_ABI_MINOR 2
 /** The one symbol a module exports. */
 #define MODINIT_MODULE_SYMBOL "modinit_module"
 /** Put this before the descriptor's definition to export it. */
@@ -291,6 +295,25 @@ enum modinit_capture {
 	{ .stdin_fd = -1, .stdout_fd = -1, .stderr_fd = -1, .new_group = false, \
 	  .size = sizeof(struct modinit_spawn_opts) }
 
+/** main_credentials: which processes start with the module's ids. */
+enum modinit_creds_scope {
+	MODINIT_CREDS_MAIN = 1u << 0,    /**< the main command (every start) */
+	MODINIT_CREDS_HELPERS = 1u << 1, /**< every helper any module spawns
+					      without ids of its own (no
+					      set_uid, no set_gid) */
+};
+
+/** The ids main_credentials applies (ABI 1.2). */
+struct modinit_creds {
+	size_t size;            /**< sizeof(struct modinit_creds) as built */
+	unsigned int scope;     /**< enum modinit_creds_scope bits */
+	uid_t uid;
+	gid_t gid;
+	const gid_t *groups;    /**< supplementary groups, copied by modinit */
+	size_t ngroups;
+	bool no_new_privs;      /**< PR_SET_NO_NEW_PRIVS after the drop */
+};
+
 /**
  * Services modinit offers a module. The table is const and owned by
  * modinit; pass the table itself back as the first argument.
@@ -469,6 +492,80 @@ struct modinit_host {
 	 *  -EAGAIN outside init, or bind's error. Test with MODINIT_HOST_HAS. */
 	int (*endpoint_listen)(const struct modinit_host *h, const char *addr, bool public_ok,
 			       char *err, size_t errlen);
+
+	/* ---- ABI 1.2 ------------------------------------------------------ */
+	/* A module built for 1.2 that may also be loaded where these are
+	 * missing tests them with MODINIT_HOST_HAS. Each returns 0 or -errno,
+	 * and -EAGAIN outside the phases it names (writing-modules.md). */
+
+	/** Set (value != NULL) or remove (value == NULL) key in the main
+	 *  command's environment, for its first start and every restart (and
+	 *  for the command of mode exec); modinit's own environment and the
+	 *  helpers' stay as they are. From init and on_start only (SETUP,
+	 *  STARTING; a dry run changes nothing but answers 0). -EINVAL for an
+	 *  empty key or one holding '='. A later call for the same key wins. */
+	int (*main_setenv)(const struct modinit_host *h, const char *key, const char *value);
+	/** The main command gets a copy of modinit's fd as target_fd
+	 *  (3..1023), at every start (and in mode exec). modinit keeps fd: the
+	 *  module owns it and closes it in fini; it should be O_CLOEXEC so
+	 *  that helpers do not inherit it. -EINVAL for a bad target, -EBADF
+	 *  for a closed fd, -EBUSY when another module already passes that
+	 *  target (this module's own earlier fd for it is replaced).
+	 *  From init and on_start only (SETUP, STARTING). */
+	int (*main_pass_fd)(const struct modinit_host *h, int fd, int target_fd);
+	/** Start the main command (scope MODINIT_CREDS_MAIN) and/or every
+	 *  helper any module spawns without ids of its own (scope
+	 *  MODINIT_CREDS_HELPERS) as creds say: in the child, between fork and
+	 *  exec, setgroups, setgid, setuid (real, effective and saved), then
+	 *  PR_SET_NO_NEW_PRIVS when asked. A step that fails writes one line
+	 *  naming the call ("modinit: error: setgroups: Operation not
+	 *  permitted" for the main command; a helper's line is spawn's) and
+	 *  the child exits 126. modinit itself stays root, to reap and signal.
+	 *  One module only: -EBUSY for a second caller. -EINVAL for no scope,
+	 *  an unknown scope bit, a uid or gid of -1, ngroups without groups or
+	 *  more than NGROUPS_MAX. From init only (SETUP). The module sets
+	 *  HOME, USER and LOGNAME itself (main_setenv). */
+	int (*main_credentials)(const struct modinit_host *h, const struct modinit_creds *creds);
+	/** Hold the main command's start: after on_start, it is not started
+	 *  until every module that held it called release_start. Meanwhile
+	 *  the phase stays STARTING, and spawn, signal_helper and
+	 *  request_shutdown work there (a pre-start hook is a helper). A
+	 *  request_shutdown(code) while held ends the run without ever
+	 *  starting the command, with exit code code (MODINIT_EXIT_MAIN: there
+	 *  is no status to take, -EINVAL), after on_shutdown with
+	 *  MODINIT_SHUTDOWN_REQUESTED and the stop signal, grace and SIGKILL
+	 *  to the helpers left. The stop signal received while held ends it
+	 *  the same way with 128 + that signal. Needs a running init: refused
+	 *  with mode exec. From init only (SETUP); -EALREADY when this module
+	 *  holds already. */
+	int (*hold_start)(const struct modinit_host *h);
+	/** Let the start go on: the command starts once no module holds it
+	 *  (not before every on_start ran). -EALREADY when this module holds
+	 *  nothing; -EAGAIN outside STARTING. */
+	int (*release_start)(const struct modinit_host *h);
+	/** Hold the end: when the run ends (the command exited, the stop
+	 *  signal, a request), modinit stops the main command if it still
+	 *  runs (its stop signal, as always) but sends nothing yet to the
+	 *  other processes; it waits until every module that held the stop
+	 *  called release_stop, or until the shutdown grace (shutdown.grace,
+	 *  --grace) ran out, whichever comes first (a warning names the
+	 *  modules that did not release). Then the leftover sweep runs as
+	 *  always: the stop signal to what is left, the grace, SIGKILL. While
+	 *  held the phase is STOPPING: spawn (post-stop hooks), signal_helper
+	 *  and timers work; on_reap with MODINIT_REAP_MAIN tells the holder
+	 *  that the command has ended. Needs a running init: refused with mode
+	 *  exec. From init only (SETUP); -EALREADY when this module holds
+	 *  already. */
+	int (*hold_stop)(const struct modinit_host *h);
+	/** Let the end go on (any phase: before the end, the hold is just
+	 *  dropped). -EALREADY when this module holds nothing. */
+	int (*release_stop)(const struct modinit_host *h);
+	/** 1 when pid is the running main command or one of its descendants
+	 *  (its /proc parent links lead to it), 0 when it is not or no main
+	 *  command runs, -ESRCH when no process pid exists, -EINVAL for
+	 *  pid <= 0. Every phase. For checking who sent a message (e.g. the
+	 *  SCM_CREDENTIALS of a notify socket). */
+	int (*pid_in_main_tree)(const struct modinit_host *h, pid_t pid);
 };
 
 /** true if the host table h has the service field: the table grows at its

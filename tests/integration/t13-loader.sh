@@ -18,9 +18,9 @@ describe() {
 describe bad-magic
 expect_eq "wrong magic" "78|modinit: error: $F/bad-magic.so: not a modinit module (wrong magic 0x12345678)" "$rc|$out"
 describe bad-major
-expect_eq "wrong major" "78|modinit: error: $F/bad-major.so: built for module ABI 2.1, modinit speaks 1.1 (major differs)" "$rc|$out"
+expect_eq "wrong major" "78|modinit: error: $F/bad-major.so: built for module ABI 2.2, modinit speaks 1.2 (major differs)" "$rc|$out"
 describe newer-minor
-expect_eq "newer minor" "78|modinit: error: $F/newer-minor.so: built for module ABI 1.2, newer than modinit's 1.1" "$rc|$out"
+expect_eq "newer minor" "78|modinit: error: $F/newer-minor.so: built for module ABI 1.3, newer than modinit's 1.2" "$rc|$out"
 describe no-descriptor
 expect_eq "no descriptor" "78|modinit: error: $F/no-descriptor.so: not a modinit module (no modinit_module symbol)" "$rc|$out"
 all=$(for m in bad-magic bad-major newer-minor no-descriptor; do
@@ -38,8 +38,8 @@ for m in bad-magic bad-major newer-minor no-descriptor; do
 done
 expect_eq "at start: the same lines, placed at the config item, with 78" \
 "78|modinit: error: $WORK/bad.yaml:2:5: $F/bad-magic.so: not a modinit module (wrong magic 0x12345678)
-78|modinit: error: $WORK/bad.yaml:2:5: $F/bad-major.so: built for module ABI 2.1, modinit speaks 1.1 (major differs)
-78|modinit: error: $WORK/bad.yaml:2:5: $F/newer-minor.so: built for module ABI 1.2, newer than modinit's 1.1
+78|modinit: error: $WORK/bad.yaml:2:5: $F/bad-major.so: built for module ABI 2.2, modinit speaks 1.2 (major differs)
+78|modinit: error: $WORK/bad.yaml:2:5: $F/newer-minor.so: built for module ABI 1.3, newer than modinit's 1.2
 78|modinit: error: $WORK/bad.yaml:2:5: $F/no-descriptor.so: not a modinit module (no modinit_module symbol)
 " "$start_err"
 check "and the command was not spawned" test ! -e "$WORK/spawned"
@@ -134,8 +134,8 @@ rec-a                1.0      $L ($F/rec-a.so)
 rec-b                1.0      $L ($F/rec-b.so)" "$rc|$(grep -F "($F/" "$WORK/list")"
 expect_eq "--list-modules: one warning line for each file refused" \
 "modinit: warning: $F/bad-magic.so: not a modinit module (wrong magic 0x12345678)
-modinit: warning: $F/bad-major.so: built for module ABI 2.1, modinit speaks 1.1 (major differs)
-modinit: warning: $F/newer-minor.so: built for module ABI 1.2, newer than modinit's 1.1
+modinit: warning: $F/bad-major.so: built for module ABI 2.2, modinit speaks 1.2 (major differs)
+modinit: warning: $F/newer-minor.so: built for module ABI 1.3, newer than modinit's 1.2
 modinit: warning: $F/no-descriptor.so: not a modinit module (no modinit_module symbol)" \
 	"$(grep -F "$F/" "$WORK/listerr")"
 expect_nomatch "--list-modules ran no code of a refused module" "FIXTURE CONSTRUCTOR RAN" \

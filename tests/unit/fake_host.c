@@ -359,6 +359,140 @@ static int fh_parse_value(const struct modinit_host *h, int type, const struct m
 	return fh_error_at(h, node, err, errlen, "%s: %s", what, why);
 }
 
+/* ---- ABI 1.2: main_setenv ... pid_in_main_tree (the phase gates and
+ * errors of core/events.c and core/lifecycle.c) ---- */
+
+static int fh_main_setenv(const struct modinit_host *h, const char *key, const char *value)
+{
+	struct fake_host *fh = fh_of(h);
+
+	if (fh->phase != FAKE_SETUP && fh->phase != FAKE_STARTING)
+		return -EAGAIN;
+	if (!key || !*key || strchr(key, '='))
+		return -EINVAL;
+	assert_true(fh->nenv < FAKE_MAX);
+	fh->env_key[fh->nenv] = strdup(key);
+	fh->env_value[fh->nenv++] = value ? strdup(value) : NULL;
+	return 0;
+}
+
+static int fh_main_pass_fd(const struct modinit_host *h, int fd, int target)
+{
+	struct fake_host *fh = fh_of(h);
+
+	if (fh->phase != FAKE_SETUP && fh->phase != FAKE_STARTING)
+		return -EAGAIN;
+	if (target < 3 || target > 1023)
+		return -EINVAL;
+	if (fd < 0)
+		return -EBADF;
+	assert_true(fh->npassfd < FAKE_MAX);
+	fh->passfd_fd[fh->npassfd] = fd;
+	fh->passfd_target[fh->npassfd++] = target;
+	return 0;
+}
+
+static int fh_main_credentials(const struct modinit_host *h, const struct modinit_creds *c)
+{
+	struct fake_host *fh = fh_of(h);
+	const unsigned int scopes = MODINIT_CREDS_MAIN | MODINIT_CREDS_HELPERS;
+
+	if (fh->phase != FAKE_SETUP)
+		return -EAGAIN;
+	if (!c || c->size < offsetof(struct modinit_creds, no_new_privs) + sizeof(bool) ||
+	    !c->scope || (c->scope & ~scopes) || c->uid == (uid_t)-1 || c->gid == (gid_t)-1 ||
+	    (c->ngroups && !c->groups))
+		return -EINVAL;
+	if (fh->creds_set)
+		return -EBUSY;
+	assert_true(c->ngroups <= sizeof(fh->creds_groups) / sizeof(fh->creds_groups[0]));
+	fh->creds = *c;
+	if (c->ngroups)
+		memcpy(fh->creds_groups, c->groups, c->ngroups * sizeof(gid_t));
+	fh->creds.groups = fh->creds_groups;
+	fh->creds_set = true;
+	return 0;
+}
+
+static int fh_hold(struct fake_host *fh, bool *held)
+{
+	if (fh->phase != FAKE_SETUP)
+		return -EAGAIN;
+	if (*held)
+		return -EALREADY;
+	*held = true;
+	return 0;
+}
+
+static int fh_hold_start(const struct modinit_host *h)
+{
+	return fh_hold(fh_of(h), &fh_of(h)->holds_start);
+}
+
+static int fh_hold_stop(const struct modinit_host *h)
+{
+	return fh_hold(fh_of(h), &fh_of(h)->holds_stop);
+}
+
+static int fh_release_start(const struct modinit_host *h)
+{
+	struct fake_host *fh = fh_of(h);
+
+	if (!fh->holds_start)
+		return -EALREADY;
+	if (fh->phase != FAKE_STARTING)
+		return -EAGAIN;
+	fh->holds_start = false;
+	fh->nrelease_start++;
+	return 0;
+}
+
+static int fh_release_stop(const struct modinit_host *h)
+{
+	struct fake_host *fh = fh_of(h);
+
+	if (!fh->holds_stop)
+		return -EALREADY;
+	fh->holds_stop = false;
+	fh->nrelease_stop++;
+	return 0;
+}
+
+static int fh_pid_in_main_tree(const struct modinit_host *h, pid_t pid)
+{
+	struct fake_host *fh = fh_of(h);
+
+	if (pid <= 0)
+		return -EINVAL;
+	if (fh->main_pid <= 0)
+		return 0;
+	if (pid == fh->main_pid)
+		return 1;
+	for (size_t i = 0; i < fh->ntree; i++)
+		if (fh->tree[i] == pid)
+			return 1;
+	return 0;
+}
+
+const char *fake_env(const struct fake_host *fh, const char *key)
+{
+	for (size_t i = fh->nenv; i-- > 0;)
+		if (strcmp(fh->env_key[i], key) == 0)
+			return fh->env_value[i];
+	return NULL;
+}
+
+static void fh_free_12(struct fake_host *fh)
+{
+	for (size_t i = 0; i < fh->nenv; i++) {
+		free(fh->env_key[i]);
+		free(fh->env_value[i]);
+	}
+	fh->nenv = 0;
+}
+
+/* ---- end of the ABI 1.2 block ---- */
+
 void fake_host_init(struct fake_host *fh, const char *module_name)
 {
 	memset(fh, 0, sizeof(*fh));
@@ -388,6 +522,15 @@ void fake_host_init(struct fake_host *fh, const char *module_name)
 		.publish_health = fh_publish_health,
 		.status_json = fh_status_json,
 		.endpoint_listen = fh_endpoint_listen,
+		/* ABI 1.2 */
+		.main_setenv = fh_main_setenv,
+		.main_pass_fd = fh_main_pass_fd,
+		.main_credentials = fh_main_credentials,
+		.hold_start = fh_hold_start,
+		.release_start = fh_release_start,
+		.hold_stop = fh_hold_stop,
+		.release_stop = fh_release_stop,
+		.pid_in_main_tree = fh_pid_in_main_tree,
 	};
 	fh->name = module_name;
 	fh->config_file = "test.yaml";
@@ -406,6 +549,7 @@ void fake_host_free(struct fake_host *fh)
 		for (int a = 0; fh->spawns[i].argv[a]; a++)
 			free(fh->spawns[i].argv[a]);
 	fh->nspawns = 0;
+	fh_free_12(fh); /* ABI 1.2 */
 	free(fh->detail);
 	fh->detail = NULL;
 	if (fh->opts_mod) {

@@ -121,7 +121,38 @@ struct fake_host {
 	 * the module's on_start ran (fake_init), stopped by the test
 	 * (endpoint_stop) where modinit stops it at shutdown. */
 	struct endpoint *ep;
+
+	/* ---- ABI 1.2: the main command's start, holds, the main tree ----
+	 * The services refuse what modinit refuses, with its errors, in the
+	 * phase the test sets (fake_phase: SETUP until it is moved on). */
+	int phase;                /* enum fake_phase */
+	char *env_key[FAKE_MAX];  /* main_setenv, in call order (copies); */
+	char *env_value[FAKE_MAX]; /* NULL: the key was removed */
+	size_t nenv;
+	int passfd_fd[FAKE_MAX], passfd_target[FAKE_MAX]; /* main_pass_fd */
+	size_t npassfd;
+	bool creds_set;           /* main_credentials: the accepted call, */
+	struct modinit_creds creds; /* with groups copied into creds_groups */
+	gid_t creds_groups[64];
+	bool holds_start, holds_stop;         /* hold_*, until released */
+	size_t nrelease_start, nrelease_stop; /* accepted releases */
+	pid_t tree[FAKE_MAX];     /* pid_in_main_tree: 1 for these (and for
+				     main_pid), 0 for any other pid */
+	size_t ntree;
 };
+
+/* The phases the 1.2 services are gated by (as modinit's lc_phase). */
+enum fake_phase {
+	FAKE_SETUP = 0,
+	FAKE_STARTING,
+	FAKE_RUNNING,
+	FAKE_STOPPING,
+	FAKE_DONE,
+};
+
+/* ABI 1.2: the value main_setenv last gave key (NULL: never set, or
+ * removed). */
+const char *fake_env(const struct fake_host *fh, const char *key);
 
 /* A fresh host for module_name: clock at 1000000 ms, wall clock at
  * 1700000000000 ms, main pid 100. */

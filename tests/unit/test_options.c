@@ -263,13 +263,15 @@ static void test_schema_checks(void **state)
  * load; a 1.1 descriptor must hold the 1.1 fields. */
 static void test_version_rule(void **state)
 {
-	struct elf_desc_head h = { MODINIT_MODULE_MAGIC, 1, 2, sizeof(struct modinit_module) };
+	struct elf_desc_head h = { MODINIT_MODULE_MAGIC, 1, 3, sizeof(struct modinit_module) };
 	char line[256];
 
 	(void)state;
-	assert_int_equal(MODINIT_ABI_MINOR, 1);
+	assert_int_equal(MODINIT_ABI_MINOR, 2);
 	assert_int_equal(loader_check_head("m.so", &h, err, sizeof(err)), -EPROTO);
-	assert_string_equal(err, "m.so: built for module ABI 1.2, newer than modinit's 1.1");
+	assert_string_equal(err, "m.so: built for module ABI 1.3, newer than modinit's 1.2");
+	h.abi_minor = 2;
+	assert_int_equal(loader_check_head("m.so", &h, err, sizeof(err)), 0);
 	h.abi_minor = 1;
 	assert_int_equal(loader_check_head("m.so", &h, err, sizeof(err)), 0);
 	h.abi_minor = 0;
