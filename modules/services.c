@@ -208,7 +208,8 @@ static void sv_exited(void *arg, pid_t pid, int status)
 	sv_how(status, how, sizeof(how));
 	if (v->s->stopping) {
 		ml_timer_cancel(&v->timer);
-		h->log(h, MODINIT_LOG_INFO, "service %s stopped (%s)", v->name, how);
+		h->log(h, MODINIT_LOG_INFO, "service %s %s (%s)", v->name,
+		       was_stopping ? "stopped" : "ended", how);
 		sv_set(v, SV_DOWN);
 		if (was_stopping)
 			sv_stop_next(v->s);
