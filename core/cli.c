@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -10,7 +11,7 @@
 #include "parse.h"
 
 enum { OPT_GRACE = 256, OPT_MODULE_PATH, OPT_CHECK_CONFIG, OPT_LIST_MODULES, OPT_DESCRIBE, OPT_STATE_DIR, OPT_HEALTH,
-       OPT_STATUS };
+       OPT_STATUS, OPT_COMPAT };
 
 /* '+': stop at the first non-option, so the command's own flags are left
  * alone even without "--". */
@@ -33,6 +34,7 @@ static const struct option long_opts[] = {
 	{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
 	{ "health", optional_argument, NULL, OPT_HEALTH },
 	{ "status", no_argument, NULL, OPT_STATUS },
+	{ "compat", required_argument, NULL, OPT_COMPAT },
 	{ "module-path", required_argument, NULL, OPT_MODULE_PATH },
 	{ "check-config", no_argument, NULL, OPT_CHECK_CONFIG },
 	{ "list-modules", no_argument, NULL, OPT_LIST_MODULES },
@@ -76,6 +78,8 @@ void cli_usage(FILE *out)
 	      "  -v, --verbose         more log output (repeatable)\n"
 	      "  -q, --quiet           less log output (repeatable)\n"
 	      "  -V, --version         print the version and exit\n"
+	      "      --compat=NAME     as the first argument: take the options and\n"
+	      "                        environment of tini or dumb-init (see modinit(8))\n"
 	      "  -h, --help            print this help and exit\n"
 	      "\n"
 	      "Signals: SIGTERM, TERM, 15, SIGRTMIN+3. Durations: 250ms, 5s, 2m, 1h.\n"
@@ -141,13 +145,37 @@ static int cli_check_exit(const char *arg, char *err, size_t errlen)
 	return 0;
 }
 
-static int cli_rule(const char **v, int *n, const char *arg, const char *opt, char *err,
-		    size_t errlen)
+/* No cap of its own: cli_parse made room for one rule per argument. */
+static int cli_rule(const char **v, int *n, const char *arg)
 {
-	if (*n == CLI_MAX_RULES)
-		return cli_bad(err, errlen, "%s: at most %s rules", opt, "64");
 	v[(*n)++] = arg;
 	return 0;
+}
+
+int cli_start(struct cli_opts *o, int rules, char *err, size_t errlen)
+{
+	memset(o, 0, sizeof(*o));
+	o->grace_ms = CLI_DEFAULT_GRACE_MS;
+	err[0] = '\0';
+	optind = 0; /* glibc: full re-initialisation, so tests can call us twice */
+	opterr = 0;
+	/* calloc(0) may answer NULL: always room for one. */
+	o->rewrite = calloc((size_t)rules + 1, sizeof(*o->rewrite));
+	o->remap_exit = calloc((size_t)rules + 1, sizeof(*o->remap_exit));
+	if (o->rewrite && o->remap_exit)
+		return 0;
+	snprintf(err, errlen, "%s", strerror(ENOMEM));
+	return -ENOMEM;
+}
+
+void cli_free(struct cli_opts *o)
+{
+	free(o->rewrite);
+	free(o->remap_exit);
+	free(o->mem);
+	o->rewrite = o->remap_exit = NULL;
+	o->mem = NULL;
+	o->rewrite_count = o->remap_exit_count = 0;
 }
 
 static int cli_option(int c, struct cli_opts *o, char *err, size_t errlen)
@@ -188,12 +216,11 @@ static int cli_option(int c, struct cli_opts *o, char *err, size_t errlen)
 	case 'r':
 		if (cli_check_rewrite(optarg, err, errlen) < 0)
 			return -EINVAL;
-		return cli_rule(o->rewrite, &o->rewrite_count, optarg, "--rewrite", err, errlen);
+		return cli_rule(o->rewrite, &o->rewrite_count, optarg);
 	case 'e':
 		if (cli_check_exit(optarg, err, errlen) < 0)
 			return -EINVAL;
-		return cli_rule(o->remap_exit, &o->remap_exit_count, optarg, "--remap-exit", err,
-				errlen);
+		return cli_rule(o->remap_exit, &o->remap_exit_count, optarg);
 	case OPT_STATE_DIR: o->state_dir = optarg; break;
 	case OPT_HEALTH:
 		if (optarg && strcmp(optarg, "ready") && strcmp(optarg, "live"))
@@ -203,6 +230,8 @@ static int cli_option(int c, struct cli_opts *o, char *err, size_t errlen)
 		o->health_ready = optarg && strcmp(optarg, "ready") == 0;
 		break;
 	case OPT_STATUS: o->action = CLI_STATUS; break;
+	case OPT_COMPAT: /* main.c takes it as the first argument only */
+		return cli_bad(err, errlen, "--compat=%s must be the first argument%s", optarg, "");
 	case OPT_CHECK_CONFIG: o->action = CLI_CHECK_CONFIG; break;
 	case OPT_LIST_MODULES: o->action = CLI_LIST_MODULES; break;
 	case OPT_DESCRIBE:
@@ -240,11 +269,8 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errle
 {
 	int c;
 
-	memset(o, 0, sizeof(*o));
-	o->grace_ms = CLI_DEFAULT_GRACE_MS;
-	err[0] = '\0';
-	optind = 0; /* glibc: full re-initialisation, so tests can call us twice */
-	opterr = 0;
+	if (cli_start(o, argc, err, errlen) < 0)
+		return -ENOMEM;
 	while ((c = getopt_long(argc, argv, short_opts, long_opts, NULL)) != -1) {
 		char name[32];
 

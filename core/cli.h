@@ -19,9 +19,17 @@ enum cli_action {
 };
 
 #define CLI_MAX_MODULE_PATH 16
-#define CLI_MAX_RULES 64
 
 #define CLI_DEFAULT_GRACE_MS 5000u
+
+/* Where the command runs, relative to modinit. */
+enum cli_child {
+	CLI_CHILD_GROUP = 0, /* a process group of its own, the terminal's
+				foreground (native, tini) */
+	CLI_CHILD_SESSION,   /* a session of its own, with the terminal when no
+				other session holds it (dumb-init) */
+	CLI_CHILD_SHARED,    /* modinit's own group (dumb-init -c) */
+};
 
 struct cli_opts {
 	enum cli_action action;
@@ -39,18 +47,34 @@ struct cli_opts {
 	const char *mode;     /* -m, --mode: wait | wait-all-children | exec */
 	const char *state_dir; /* --state-dir */
 	bool health_ready;     /* --health=ready */
-	/* -r FROM:TO, checked here, applied as signal-remap's map */
-	const char *rewrite[CLI_MAX_RULES];
+	/* -r FROM:TO, checked here, applied as signal-remap's map. As many as
+	 * given: room for one per argument is allocated (cli_free). */
+	const char **rewrite;
 	int rewrite_count;
-	/* -e CODE[:NEW], checked here, applied as exit-code's map */
-	const char *remap_exit[CLI_MAX_RULES];
+	/* -e CODE[:NEW], checked here, applied as exit-code's map; the same */
+	const char **remap_exit;
 	int remap_exit_count;
 	char **command;     /* NULL-terminated, points into argv */
 	int command_argc;
+	/* What the personalities (core/compat.c) change; native defaults 0. */
+	enum cli_child child;
+	bool end_with_main; /* the run ends when the command does, leaving
+			       the other processes as they are */
+	int end_signal;     /* with end_with_main: sent through the signal
+			       pipeline to the command's group as it ends */
+	bool job_stop;      /* once SIGTSTP, SIGTTIN or SIGTTOU is forwarded,
+			       modinit stops itself (not as PID 1) */
+	void *mem;          /* rule texts a personality made (cli_free) */
 };
 
-/* Parse argv. Returns 0, or -EINVAL with a one-line reason in err. */
+/* Parse argv. Returns 0, or -EINVAL with a one-line reason in err
+ * (-ENOMEM: no room for the rule lists). Call cli_free afterwards, even
+ * on failure. */
 int cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errlen);
+/* For a parser of argv: o reset to the defaults, with room for that many
+ * rules in each list, and getopt reset. 0, or -ENOMEM (said in err). */
+int cli_start(struct cli_opts *o, int rules, char *err, size_t errlen);
+void cli_free(struct cli_opts *o);
 /* The --help text. */
 void cli_usage(FILE *out);
 

@@ -2,6 +2,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -13,6 +15,7 @@
 #include "loader.h"
 #include "log.h"
 #include "modinit.h"
+#include "proc.h"
 #include "spawn.h"
 
 /* The host table is the first member of struct module. */
@@ -135,11 +138,42 @@ static int host_guard(const struct modinit_host *h, enum lc_service service, con
 	struct module *mod = host_mod(h);
 	enum lc_phase phase = mod->m->lc.phase;
 
-	if (lifecycle_allows(phase, service))
+	if (lifecycle_allows_now(&mod->m->lc, service))
 		return 0;
 	log_msg(LOGL_DEBUG, "%s: %s refused while %s", mod->desc->name, what,
 		lifecycle_phase_name(phase));
 	return -EAGAIN;
+}
+
+/* main_credentials with scope helpers: a helper spawned without ids of
+ * its own gets the module's. true when no_new_privs comes with them. */
+static bool host_helper_creds(const struct modinit *m, struct modinit_spawn_opts *o)
+{
+	const struct mainstart_creds *c = &m->mstart.creds;
+
+	if (!c->set || !(c->scope & MODINIT_CREDS_HELPERS) || o->set_uid || o->set_gid)
+		return false;
+	o->set_uid = o->set_gid = true;
+	o->uid = c->uid;
+	o->gid = c->gid;
+	o->groups = c->groups;
+	o->ngroups = c->ngroups;
+	return c->no_new_privs;
+}
+
+/* Once modinit has left its start directory (supervise.c), a helper still
+ * starts there, and a relative cwd is still taken from there. */
+static void host_spawn_dir(const struct modinit *m, struct modinit_spawn_opts *o, char *buf,
+			   size_t len)
+{
+	if (!m->left_dir || (o->cwd && o->cwd[0] == '/'))
+		return;
+	if (!o->cwd) {
+		o->cwd = m->start_dir;
+		return;
+	}
+	snprintf(buf, len, "%s/%s", m->start_dir, o->cwd);
+	o->cwd = buf;
 }
 
 static int host_spawn(const struct modinit_host *h, char *const argv[],
@@ -149,6 +183,7 @@ static int host_spawn(const struct modinit_host *h, char *const argv[],
 	struct module *mod = host_mod(h);
 	struct modinit_spawn_opts o = MODINIT_SPAWN_OPTS_INIT;
 	struct helper *hp;
+	char dir[PATH_MAX];
 	int r = host_guard(h, LC_SVC_SPAWN, "spawn"), cap = -1;
 
 	if (r < 0)
@@ -157,10 +192,12 @@ static int host_spawn(const struct modinit_host *h, char *const argv[],
 		return -EINVAL;
 	if (opts)
 		loader_spawn_opts(mod, opts, &o);
+	host_spawn_dir(mod->m, &o, dir, sizeof(dir));
 	r = host_spawn_check(&o);
 	hp = r < 0 ? NULL : host_helper_new(mod, &o, argv, &r);
 	if (hp)
-		r = spawn_helper(argv, &o, &mod->m->sigs, mod->desc->name, &cap, &hp->pid);
+		r = spawn_helper(argv, &o, &mod->m->sigs, mod->desc->name,
+				 host_helper_creds(mod->m, &o), &cap, &hp->pid);
 	if (o.capture && o.capture_fd)
 		*o.capture_fd = cap;
 	if (r < 0) {
@@ -236,6 +273,9 @@ static int host_request_shutdown(const struct modinit_host *h, int exit_code, co
 	if (r < 0)
 		return r;
 	if ((exit_code < 0 && exit_code != MODINIT_EXIT_MAIN) || exit_code > 255)
+		return -EINVAL;
+	/* A held start ends before the command ever ran: it has no status. */
+	if (exit_code == MODINIT_EXIT_MAIN && mod->m->lc.phase == LC_STARTING)
 		return -EINVAL;
 	if (exit_code == MODINIT_EXIT_MAIN)
 		log_msg(LOGL_INFO, "%s: shutdown requested: %s", mod->desc->name,
@@ -465,13 +505,185 @@ static int host_parse_value(const struct modinit_host *h, int type,
 	return host_error_at(h, node, err, errlen, "%s: %s", what, why);
 }
 
+/* ---- ABI 1.2: the main command's start, and holding start and end ---- */
+
+static int host_main_setenv(const struct modinit_host *h, const char *key, const char *value)
+{
+	int r = host_guard(h, LC_SVC_MAIN_SETUP, "main_setenv");
+
+	if (r < 0)
+		return r;
+	if (!key || !*key || strchr(key, '='))
+		return -EINVAL;
+	return mainstart_setenv(&host_mod(h)->m->mstart, key, value);
+}
+
+static int host_main_pass_fd(const struct modinit_host *h, int fd, int target_fd)
+{
+	struct module *mod = host_mod(h);
+	int r = host_guard(h, LC_SVC_MAIN_SETUP, "main_pass_fd");
+
+	if (r < 0)
+		return r;
+	if (target_fd < 3 || target_fd > 1023)
+		return -EINVAL;
+	if (fd < 0 || fcntl(fd, F_GETFD) < 0)
+		return -EBADF;
+	return mainstart_pass_fd(&mod->m->mstart, fd, target_fd, mod);
+}
+
+/* The ids as the module's struct has them: a creds struct shorter than
+ * 1.2's lacks fields this modinit would have to guess. */
+static int host_creds_check(const struct modinit_creds *c)
+{
+	const unsigned int scopes = MODINIT_CREDS_MAIN | MODINIT_CREDS_HELPERS;
+
+	if (!c || c->size < offsetof(struct modinit_creds, no_new_privs) + sizeof(bool))
+		return -EINVAL;
+	if (!c->scope || (c->scope & ~scopes) || c->uid == (uid_t)-1 || c->gid == (gid_t)-1)
+		return -EINVAL;
+	if ((c->ngroups && !c->groups) || c->ngroups > NGROUPS_MAX)
+		return -EINVAL;
+	return 0;
+}
+
+static int host_main_credentials(const struct modinit_host *h, const struct modinit_creds *c)
+{
+	struct module *mod = host_mod(h);
+	struct mainstart_creds *mine = &mod->m->mstart.creds;
+	int r = host_guard(h, LC_SVC_CREDENTIALS, "main_credentials");
+
+	if (r < 0 || (r = host_creds_check(c)) < 0)
+		return r;
+	if (mine->set)
+		return -EBUSY;
+	mine->groups = c->ngroups ? malloc(c->ngroups * sizeof(gid_t)) : NULL;
+	if (c->ngroups && !mine->groups)
+		return -ENOMEM;
+	if (c->ngroups)
+		memcpy(mine->groups, c->groups, c->ngroups * sizeof(gid_t));
+	mine->ngroups = c->ngroups;
+	mine->uid = c->uid;
+	mine->gid = c->gid;
+	mine->scope = c->scope;
+	mine->no_new_privs = c->no_new_privs;
+	mine->owner = mod;
+	mine->set = true;
+	log_msg(LOGL_DEBUG, "%s: %s%s%s run as uid %u, gid %u, %zu group%s", mod->desc->name,
+		c->scope & MODINIT_CREDS_MAIN ? "the main command" : "",
+		c->scope == (MODINIT_CREDS_MAIN | MODINIT_CREDS_HELPERS) ? " and " : "",
+		c->scope & MODINIT_CREDS_HELPERS ? "helpers" : "", (unsigned)c->uid,
+		(unsigned)c->gid, c->ngroups, c->ngroups == 1 ? "" : "s");
+	return 0;
+}
+
+/* hold_start and hold_stop: from init, so that mode exec can still refuse
+ * them (setup_check_exec) before anything runs. */
+static int host_hold(const struct modinit_host *h, bool stop)
+{
+	struct module *mod = host_mod(h);
+	bool *held = stop ? &mod->holds_stop : &mod->holds_start;
+	int r = host_guard(h, LC_SVC_HOLD, stop ? "hold_stop" : "hold_start");
+
+	if (r < 0)
+		return r;
+	if (*held)
+		return -EALREADY;
+	*held = true;
+	mod->needs_live = true;
+	if (stop)
+		lifecycle_hold_stop(&mod->m->lc);
+	else
+		lifecycle_hold_start(&mod->m->lc);
+	return 0;
+}
+
+static int host_hold_start(const struct modinit_host *h)
+{
+	return host_hold(h, false);
+}
+
+static int host_hold_stop(const struct modinit_host *h)
+{
+	return host_hold(h, true);
+}
+
+static int host_release_start(const struct modinit_host *h)
+{
+	struct module *mod = host_mod(h);
+	int r;
+
+	if (!mod->holds_start)
+		return -EALREADY;
+	r = host_guard(h, LC_SVC_RELEASE_START, "release_start");
+	if (r < 0)
+		return r;
+	mod->holds_start = false;
+	log_msg(LOGL_DEBUG, "%s: released the start", mod->desc->name);
+	lifecycle_release_start(&mod->m->lc);
+	return 0;
+}
+
+static int host_release_stop(const struct modinit_host *h)
+{
+	struct module *mod = host_mod(h);
+
+	if (!mod->holds_stop)
+		return -EALREADY;
+	mod->holds_stop = false;
+	log_msg(LOGL_DEBUG, "%s: released the stop", mod->desc->name);
+	lifecycle_release_stop(&mod->m->lc);
+	return 0;
+}
+
+/* Up the parent links from pid; a chain longer than any real one (a
+ * loop seen while processes come and go) counts as outside. */
+static int host_pid_in_main_tree(const struct modinit_host *h, pid_t pid)
+{
+	const struct modinit *m = host_mod(h)->m;
+	pid_t main_pid = m->reaper.main_exited ? 0 : m->reaper.main_pid;
+
+	if (pid <= 0)
+		return -EINVAL;
+	if (main_pid <= 0)
+		return 0;
+	for (int depth = 0; depth < 65536; depth++) {
+		pid_t ppid;
+
+		if (pid == main_pid)
+			return 1;
+		if (pid <= 1 || pid == m->self)
+			return 0;
+		if (proc_parent(pid, &ppid) < 0)
+			return depth == 0 ? -ESRCH : 0;
+		pid = ppid;
+	}
+	return 0;
+}
+
+void events_stop_holders(const struct modinit *m, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < m->module_count && used < len; i++) {
+		int n;
+
+		if (!m->modules[i].holds_stop)
+			continue;
+		n = snprintf(buf + used, len - used, "%s%s", used ? ", " : "",
+			     m->modules[i].desc->name);
+		if (n < 0)
+			break;
+		used += (size_t)n;
+	}
+}
+
 void events_host_init(struct modinit *m, struct module *mod)
 {
 	mod->m = m;
 	mod->host = (struct modinit_host){
-		/* The 1.2 services are not implemented by this core yet: the
-		 * table ends before them, so MODINIT_HOST_HAS says so. */
-		.size = offsetof(struct modinit_host, main_setenv),
+		.size = sizeof(struct modinit_host),
 		.log = host_log,
 		.timer_add = host_timer_add,
 		.timer_cancel = host_timer_cancel,
@@ -496,6 +708,14 @@ void events_host_init(struct modinit *m, struct module *mod)
 		.publish_health = host_publish_health,
 		.status_json = host_status_json,
 		.endpoint_listen = host_endpoint_listen,
+		.main_setenv = host_main_setenv,
+		.main_pass_fd = host_main_pass_fd,
+		.main_credentials = host_main_credentials,
+		.hold_start = host_hold_start,
+		.release_start = host_release_start,
+		.hold_stop = host_hold_stop,
+		.release_stop = host_release_stop,
+		.pid_in_main_tree = host_pid_in_main_tree,
 	};
 }
 
@@ -513,8 +733,10 @@ void events_start(struct modinit *m)
 		if (HOOK(mod, on_start))
 			HOOK(mod, on_start)(mod->state);
 	}
-	/* The loop is up: connections are accepted from now on. */
-	endpoint_serve(m->ep);
+	/* The loop is up: connections are accepted from now on (unless a
+	 * held start already ended the run in an on_start). */
+	if (m->lc.phase < LC_STOPPING)
+		endpoint_serve(m->ep);
 }
 
 void events_spawn(struct modinit *m, pid_t pid)
@@ -663,4 +885,5 @@ void events_fini(struct modinit *m)
 		m->helpers = h->next;
 		free(h);
 	}
+	mainstart_free(&m->mstart);
 }

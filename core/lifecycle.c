@@ -28,6 +28,13 @@ static const unsigned lc_allowed[LC_SVC_COUNT] = {
 			    1u << LC_KILLING,
 	[LC_SVC_RESTART] = 1u << LC_RUNNING | 1u << LC_RESTARTING | 1u << LC_STOPPING |
 			   1u << LC_KILLING,
+	/* What the command starts with is settled before its first start;
+	 * restarts reuse it. The ids and the holds shape the whole run, so
+	 * they are asked for at setup, where a refusal can still end it. */
+	[LC_SVC_MAIN_SETUP] = 1u << LC_SETUP | 1u << LC_STARTING,
+	[LC_SVC_CREDENTIALS] = 1u << LC_SETUP,
+	[LC_SVC_HOLD] = 1u << LC_SETUP,
+	[LC_SVC_RELEASE_START] = 1u << LC_STARTING,
 };
 
 bool lifecycle_allows(enum lc_phase phase, enum lc_service service)
@@ -35,6 +42,15 @@ bool lifecycle_allows(enum lc_phase phase, enum lc_service service)
 	if ((unsigned)service >= LC_SVC_COUNT || (unsigned)phase > LC_DONE)
 		return false;
 	return lc_allowed[service] & (1u << phase);
+}
+
+bool lifecycle_allows_now(const struct lifecycle *lc, enum lc_service service)
+{
+	/* A held start is a run without a command yet: a failed pre-start
+	 * hook ends it. */
+	if (service == LC_SVC_SHUTDOWN && lc->phase == LC_STARTING && lc->start_holds)
+		return true;
+	return lifecycle_allows(lc->phase, service);
 }
 
 const char *lifecycle_phase_name(enum lc_phase phase)
@@ -53,9 +69,10 @@ void lifecycle_init(struct lifecycle *lc, const struct lifecycle_ops *ops, void 
 				  .requested_code = -1 };
 }
 
+/* Started (a held start may end the run before) and not exited. */
 static bool lc_main_up(const struct lifecycle *lc)
 {
-	return !lc->procs->main_exited;
+	return lc->procs->main_pid > 0 && !lc->procs->main_exited;
 }
 
 static void lc_cancel(struct lifecycle *lc, uint64_t *timer)
@@ -84,7 +101,7 @@ static int lc_spawn(struct lifecycle *lc, bool restart)
 	return r;
 }
 
-int lifecycle_spawn_first(struct lifecycle *lc)
+static int lc_start_now(struct lifecycle *lc)
 {
 	int r = lc_spawn(lc, false);
 
@@ -93,10 +110,42 @@ int lifecycle_spawn_first(struct lifecycle *lc)
 	return r;
 }
 
+int lifecycle_spawn_first(struct lifecycle *lc)
+{
+	lc->start_due = true;
+	/* A request or the stop signal during on_start ended the run. */
+	if (lc->phase != LC_STARTING)
+		return 0;
+	if (lc->start_holds) {
+		log_msg(LOGL_DEBUG, "start of the main command held by %u module%s",
+			lc->start_holds, lc->start_holds == 1 ? "" : "s");
+		return 0;
+	}
+	return lc_start_now(lc);
+}
+
+void lifecycle_hold_start(struct lifecycle *lc)
+{
+	lc->start_holds++;
+}
+
+int lifecycle_release_start(struct lifecycle *lc)
+{
+	if (lc->start_holds)
+		lc->start_holds--;
+	/* A release from on_start waits for the other modules' on_start. */
+	if (lc->start_holds || !lc->start_due || lc->phase != LC_STARTING)
+		return 0;
+	log_msg(LOGL_DEBUG, "start of the main command released");
+	return lc_start_now(lc);
+}
+
 void lifecycle_fail(struct lifecycle *lc)
 {
 	lc_cancel(lc, &lc->stop_timer);
 	lc_cancel(lc, &lc->restart_timer);
+	lc_cancel(lc, &lc->hold_timer);
+	lc->stop_held = false;
 	lc->fatal = true;
 	lc->phase = LC_DONE;
 }
@@ -163,7 +212,10 @@ static void lc_signal_stop(struct lifecycle *lc, const char *why)
 	char name[16];
 	long n;
 
-	if (lc_main_up(lc))
+	/* A held stop already sent the command its signal: not twice. */
+	if (lc_main_up(lc) && lc->main_stopped)
+		n = lc->ops->signal_all(lc->ctx, lc->stop_signal, true);
+	else if (lc_main_up(lc))
 		n = lc->ops->stop_main(lc->ctx) ? 0
 		    : lc->ops->signal_all(lc->ctx, lc->stop_signal, true);
 	else
@@ -175,17 +227,11 @@ static void lc_signal_stop(struct lifecycle *lc, const char *why)
 			signal_name(lc->stop_signal, name, sizeof(name)));
 }
 
-/* RUNNING or RESTARTING -> STOPPING. on_shutdown runs first, in STOPPING:
- * a helper it spawns is still there for the stop signal that follows, and
- * ends with the rest within the grace period. */
-static void lc_stop(struct lifecycle *lc, int reason, const char *why)
+/* The leftover sweep: the stop signal to what is left, then the grace. */
+static void lc_sweep_start(struct lifecycle *lc, const char *why)
 {
 	int r;
 
-	if (lc->phase != LC_RUNNING && lc->phase != LC_RESTARTING)
-		return;
-	lc->phase = LC_STOPPING;
-	lc->ops->on_shutdown(lc->ctx, reason);
 	/* Nothing left to stop: the run ends with this reap pass. */
 	if (!lc_main_up(lc) && lc->procs->no_children)
 		return;
@@ -196,6 +242,96 @@ static void lc_stop(struct lifecycle *lc, int reason, const char *why)
 		log_msg(LOGL_ERROR, "cannot arm the grace timer: %s", strerror(-r));
 		lc_grace_over(lc);
 	}
+}
+
+/* end_with_main: what is left is not waited for. As PID 1 the kernel
+ * kills it as modinit exits; as a subreaper it goes on, adopted further
+ * up, as it would under tini or dumb-init. */
+static void lc_end_now(struct lifecycle *lc)
+{
+	if (lc->ops->end_signal)
+		lc->ops->end_signal(lc->ctx);
+	lc_cancel(lc, &lc->stop_timer);
+	lc_cancel(lc, &lc->restart_timer);
+	lc_cancel(lc, &lc->hold_timer);
+	lc->phase = LC_DONE;
+}
+
+/* The last holder released the end, or the grace for it ran out. */
+static void lc_hold_end(struct lifecycle *lc)
+{
+	if (!lc->stop_held)
+		return;
+	lc->stop_held = false;
+	lc_cancel(lc, &lc->hold_timer);
+	if (lc->end_with_main && !lc_main_up(lc)) {
+		lc_end_now(lc);
+		return;
+	}
+	lc_sweep_start(lc, "stop released");
+	lifecycle_check_done(lc);
+}
+
+static void lc_hold_over(void *arg)
+{
+	struct lifecycle *lc = arg;
+	char names[256] = "";
+
+	lc->hold_timer = 0;
+	if (lc->ops->stop_holders)
+		lc->ops->stop_holders(lc->ctx, names, sizeof(names));
+	log_msg(LOGL_WARN, "grace period of %llu ms over with the stop still held by %s: stopping what is left",
+		(unsigned long long)lc->grace_ms, names[0] ? names : "a module");
+	lc_hold_end(lc);
+}
+
+/* Held: only the main command gets its stop signal now; the rest (the
+ * holders' post-stop helpers too) waits for the releases, within the
+ * grace. false when no timer could bound the wait: sweep at once. */
+static bool lc_hold(struct lifecycle *lc)
+{
+	int r;
+
+	if (lc_main_up(lc)) {
+		lc->ops->stop_main(lc->ctx);
+		lc->main_stopped = true;
+	}
+	r = lc->ops->timer_add(lc->ctx, lc->grace_ms, lc_hold_over, lc, &lc->hold_timer);
+	if (r < 0) {
+		log_msg(LOGL_ERROR, "cannot arm the grace timer: %s", strerror(-r));
+		return false;
+	}
+	log_msg(LOGL_DEBUG, "stop held by %u module%s", lc->stop_holds,
+		lc->stop_holds == 1 ? "" : "s");
+	lc->stop_held = true;
+	return true;
+}
+
+/* RUNNING, RESTARTING or a held STARTING -> STOPPING. on_shutdown runs
+ * first, in STOPPING: a helper it spawns is still there for the stop
+ * signal that follows, and ends with the rest within the grace period. */
+static void lc_stop(struct lifecycle *lc, int reason, const char *why)
+{
+	if (lc->phase != LC_RUNNING && lc->phase != LC_RESTARTING && lc->phase != LC_STARTING)
+		return;
+	lc->phase = LC_STOPPING;
+	lc->ops->on_shutdown(lc->ctx, reason);
+	if (lc->stop_holds && lc_hold(lc))
+		return;
+	lc_sweep_start(lc, why);
+}
+
+void lifecycle_hold_stop(struct lifecycle *lc)
+{
+	lc->stop_holds++;
+}
+
+void lifecycle_release_stop(struct lifecycle *lc)
+{
+	if (lc->stop_holds)
+		lc->stop_holds--;
+	if (!lc->stop_holds)
+		lc_hold_end(lc);
 }
 
 void lifecycle_request_shutdown(struct lifecycle *lc, int exit_code)
@@ -210,7 +346,7 @@ void lifecycle_request_shutdown(struct lifecycle *lc, int exit_code)
 
 void lifecycle_check_done(struct lifecycle *lc)
 {
-	if (lc->phase < LC_RUNNING || lc->phase == LC_DONE)
+	if (lc->phase < LC_RUNNING || lc->phase == LC_DONE || lc->stop_held)
 		return;
 	if (lc_main_up(lc) || !lc->procs->no_children)
 		return;
@@ -221,6 +357,7 @@ void lifecycle_check_done(struct lifecycle *lc)
 		return;
 	lc_cancel(lc, &lc->stop_timer);
 	lc_cancel(lc, &lc->restart_timer);
+	lc_cancel(lc, &lc->hold_timer);
 	lc->phase = LC_DONE;
 }
 
@@ -316,6 +453,20 @@ static void lc_log_exit(const struct lifecycle *lc, int status)
 			reap_exit_code(status));
 }
 
+/* A module holding the stop (post-stop hooks) is still waited for,
+ * within the grace: the leftovers are not. */
+static void lc_end_with_main(struct lifecycle *lc)
+{
+	if (lc->phase == LC_RUNNING) {
+		lc->phase = LC_STOPPING;
+		lc->ops->on_shutdown(lc->ctx, MODINIT_SHUTDOWN_MAIN_EXITED);
+		if (lc->stop_holds && lc_hold(lc))
+			return;
+	}
+	if (!lc->stop_held)
+		lc_end_now(lc);
+}
+
 /* The main command ended: a restart waits and starts it again; otherwise
  * the modules (the mode) decide what follows. */
 void lifecycle_main_exited(struct lifecycle *lc)
@@ -340,7 +491,22 @@ void lifecycle_main_exited(struct lifecycle *lc)
 		lc->main_handled = true;
 		return;
 	}
-	lc_stop(lc, MODINIT_SHUTDOWN_MAIN_EXITED, "main command exited");
+	if (lc->end_with_main)
+		lc_end_with_main(lc);
+	else
+		lc_stop(lc, MODINIT_SHUTDOWN_MAIN_EXITED, "main command exited");
+}
+
+/* The stop signal while the start is held: the command never starts,
+ * the run ends with 128 + the signal, as if the command had died of it. */
+static bool lc_stop_before_start(struct lifecycle *lc, const char *name)
+{
+	log_msg(LOGL_INFO, "%s before the main command started: ending the run", name);
+	if (lc->requested_code < 0)
+		lc->requested_code = 128 + lc->stop_signal;
+	lc_stop(lc, MODINIT_SHUTDOWN_REQUESTED, "stop signal before the start");
+	lifecycle_check_done(lc);
+	return true;
 }
 
 bool lifecycle_stop_signal(struct lifecycle *lc, const char *name)
@@ -348,6 +514,8 @@ bool lifecycle_stop_signal(struct lifecycle *lc, const char *name)
 	bool restarting = lc->phase == LC_RESTARTING;
 
 	lc->stop_received = true;
+	if (lc->phase == LC_STARTING)
+		return lc_stop_before_start(lc, name);
 	if (!restarting && !(lc->phase == LC_RUNNING && lc->main_handled))
 		return false;
 	if (restarting)

@@ -29,6 +29,11 @@ enum lc_service {
 	LC_SVC_SIGNAL,
 	LC_SVC_SHUTDOWN,
 	LC_SVC_RESTART,
+	/* ABI 1.2: what the main command's start is made of */
+	LC_SVC_MAIN_SETUP,    /* main_setenv, main_pass_fd: before it starts */
+	LC_SVC_CREDENTIALS,   /* main_credentials: from init */
+	LC_SVC_HOLD,          /* hold_start, hold_stop: from init */
+	LC_SVC_RELEASE_START, /* release_start: while the start waits */
 	LC_SVC_COUNT,
 };
 
@@ -52,6 +57,12 @@ struct lifecycle_ops {
 	int (*timer_add)(void *ctx, uint64_t delay_ms, void (*cb)(void *), void *arg,
 			 uint64_t *id);
 	void (*timer_cancel)(void *ctx, uint64_t id);
+	/* The names of the modules still holding the stop, for the warning
+	 * when the grace ends the hold (NULL: none given). */
+	void (*stop_holders)(void *ctx, char *buf, size_t len);
+	/* With end_with_main: the last signal, as the command ends (NULL:
+	 * none). */
+	void (*end_signal)(void *ctx);
 };
 
 struct lifecycle {
@@ -71,6 +82,15 @@ struct lifecycle {
 	uint64_t restart_delay_ms;
 	uint64_t stop_timer;    /* STOPPING: grace; KILLING: the next sweep */
 	uint64_t restart_timer; /* RESTARTING: grace, then the delay */
+	/* Modules holding the start or the end (hold_start, hold_stop). */
+	unsigned int start_holds, stop_holds;
+	bool start_due;         /* every on_start ran: only holds keep the start */
+	bool stop_held;         /* STOPPING, the sweep waits for the holders */
+	bool main_stopped;      /* the held stop sent the command its signal */
+	uint64_t hold_timer;    /* the held stop's grace */
+	bool end_with_main;     /* the tini and dumb-init personalities: the
+				   run ends with the main command, whatever is
+				   left (set after lifecycle_init) */
 };
 
 void lifecycle_init(struct lifecycle *lc, const struct lifecycle_ops *ops, void *ctx,
@@ -79,12 +99,24 @@ void lifecycle_init(struct lifecycle *lc, const struct lifecycle_ops *ops, void 
  * -EAGAIN: before the loop runs nothing may touch processes (modinit's own
  * tree is not set up), and once the run is over nothing is left to touch. */
 bool lifecycle_allows(enum lc_phase phase, enum lc_service service);
+/* The same for this run: also request_shutdown while the start is held
+ * (STARTING, after on_start: a pre-start hook failed). */
+bool lifecycle_allows_now(const struct lifecycle *lc, enum lc_service service);
 const char *lifecycle_phase_name(enum lc_phase phase);
 /* SETUP -> STARTING: the loop is up, on_start is about to run. */
 void lifecycle_starting(struct lifecycle *lc);
-/* STARTING -> RUNNING: the first start of the main command. 0 or -errno
- * (then the run is DONE, fatal). */
+/* STARTING -> RUNNING: the first start of the main command, once every
+ * on_start ran, or later, when the last module holding the start releases
+ * it (nothing when the run ended meanwhile). 0 or -errno (then the run is
+ * DONE, fatal). */
 int lifecycle_spawn_first(struct lifecycle *lc);
+/* hold_start and release_start (0, or the spawn's -errno as above). */
+void lifecycle_hold_start(struct lifecycle *lc);
+int lifecycle_release_start(struct lifecycle *lc);
+/* hold_stop and release_stop: the last release of a held end starts the
+ * leftover sweep. */
+void lifecycle_hold_stop(struct lifecycle *lc);
+void lifecycle_release_stop(struct lifecycle *lc);
 /* The last reap pass saw the main command end. */
 void lifecycle_main_exited(struct lifecycle *lc);
 /* After each reap pass and each transition: DONE once nothing is left. */

@@ -1,6 +1,5 @@
 #include "config.h"
 
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -11,10 +10,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "builtin.h"
 #include "config/cfg.h"
 #include "elfsym.h"
 #include "loader.h"
 #include "parse.h"
+#include "trust.h"
 
 /* The descriptor as ABI 1.0 defined it: anything smaller is truncated. */
 #define DESC_MIN_SIZE (offsetof(struct modinit_module, fini) + sizeof(void (*)(void *)))
@@ -93,12 +94,14 @@ int loader_find(const struct loader_path *p, const char *name, char **file, char
 static int loader_check_owner(const char *what, const char *path, const struct stat *st,
 			      char *err, size_t errlen)
 {
-	if (st->st_mode & (S_IWGRP | S_IWOTH)) {
+	unsigned int f = trust_faults(st);
+
+	if (f & TRUST_SHARED_WRITE) {
 		snprintf(err, errlen, "refusing %s %s: writable by group or others (mode %04o)",
 			 what, *path ? path : "/", (unsigned)(st->st_mode & 07777));
 		return -EPERM;
 	}
-	if (st->st_uid != 0 && st->st_uid != geteuid()) {
+	if (f & TRUST_FOREIGN_OWNER) {
 		snprintf(err, errlen, "refusing %s %s: owned by uid %u, not root or modinit's user",
 			 what, *path ? path : "/", (unsigned)st->st_uid);
 		return -EPERM;
@@ -356,36 +359,42 @@ static int loader_check_name(const char *file, const char *name, char *err, size
 	return 0;
 }
 
-static int loader_dlopen(struct module *mod, int fd, char *err, size_t errlen)
+/* Every rule a descriptor must pass, whether dlsym found it or it is built in. */
+static int loader_check_desc(const char *file, const struct modinit_module *d, char *err,
+			     size_t errlen)
 {
-	const char *file = mod->file;
-	const struct modinit_module *d;
-	struct elf_desc_head h;
-	char name[64];
-	int r;
+	struct elf_desc_head h = { d->magic, d->abi_major, d->abi_minor, d->size };
+	int r = loader_check_head(file, &h, err, errlen);
 
-	snprintf(name, sizeof(name), "/proc/self/fd/%d", fd);
-	mod->dl = dlopen(name, RTLD_NOW | RTLD_LOCAL);
-	if (!mod->dl) {
-		snprintf(err, errlen, "%s: cannot load: %s", file, dlerror());
-		return -ENOEXEC;
-	}
-	d = dlsym(mod->dl, MODINIT_MODULE_SYMBOL);
-	if (!d) {
-		snprintf(err, errlen, "%s: not a modinit module (no %s symbol)", file,
-			 MODINIT_MODULE_SYMBOL);
-		return -ENOEXEC;
-	}
-	h = (struct elf_desc_head){ d->magic, d->abi_major, d->abi_minor, d->size };
-	r = loader_check_head(file, &h, err, errlen);
 	if (r == 0)
 		r = loader_check_name(file, d->name, err, errlen);
 	if (r == 0)
 		r = loader_check_sizes(file, d, err, errlen);
 	if (r == 0)
 		r = loader_check_schema(d, file, err, errlen);
-	mod->desc = d;
 	return r;
+}
+
+static int loader_dlopen(struct module *mod, int fd, char *err, size_t errlen)
+{
+	const char *file = mod->file;
+	const struct modinit_module *d;
+	char name[64], why[512];
+
+	snprintf(name, sizeof(name), "/proc/self/fd/%d", fd);
+	mod->dl = loader_dl_open(name, why, sizeof(why));
+	if (!mod->dl) {
+		snprintf(err, errlen, "%s: cannot load: %s", file, why);
+		return -ENOEXEC;
+	}
+	d = loader_dl_sym(mod->dl, MODINIT_MODULE_SYMBOL);
+	if (!d) {
+		snprintf(err, errlen, "%s: not a modinit module (no %s symbol)", file,
+			 MODINIT_MODULE_SYMBOL);
+		return -ENOEXEC;
+	}
+	mod->desc = d;
+	return loader_check_desc(file, d, err, errlen);
 }
 
 /* The descriptor read from the file, then dlopen, both through fd. */
@@ -432,6 +441,54 @@ int loader_open(struct module *mod, char *file, char *err, size_t errlen)
 	if (!mod->dl)
 		close(fd);
 	return r;
+}
+
+const struct modinit_module *loader_builtin(const char *name)
+{
+	for (size_t i = 0; builtin_modules[i]; i++)
+		if (strcmp(builtin_modules[i]->name, name) == 0)
+			return builtin_modules[i];
+	return NULL;
+}
+
+/* A built-in module passes the checks a loaded one does: its descriptor
+ * is the same source, and a schema error must not depend on the build. */
+int loader_open_builtin(struct module *mod, const struct modinit_module *d, char *err,
+			size_t errlen)
+{
+	mod->file = strdup(LOADER_BUILTIN_FILE);
+	if (!mod->file)
+		return -ENOMEM;
+	mod->builtin = true;
+	mod->desc = d;
+	return loader_check_desc(mod->file, d, err, errlen);
+}
+
+int loader_lookup(const struct loader_path *p, const char *name, const char *path,
+		  struct module *mod, char *err, size_t errlen)
+{
+	const struct modinit_module *d = path ? NULL : loader_builtin(name);
+	char *file;
+	int r;
+
+	if (d)
+		return loader_open_builtin(mod, d, err, errlen);
+	if (!loader_dl_available) {
+		snprintf(err, errlen, path ? "%s: not built into this static modinit: %s"
+			 : "module \"%s\" is not built into this static modinit: %s",
+			 path ? path : name, "loading .so modules needs the dynamic build");
+		return -ENOTSUP;
+	}
+	if (path) {
+		file = strdup(path);
+		if (!file)
+			return -ENOMEM;
+	} else {
+		r = loader_find(p, name, &file, err, errlen);
+		if (r < 0)
+			return r;
+	}
+	return loader_open(mod, file, err, errlen);
 }
 
 void loader_release(struct module *mod)

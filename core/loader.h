@@ -14,6 +14,8 @@ struct modinit;
  * module's schema entries and values are this far apart, and its spawn
  * options this long. A 1.1 descriptor is at least LOADER_V11_DESC_SIZE. */
 #define LOADER_V10_OPTION_SIZE offsetof(struct modinit_option, choices)
+/* A 1.1 schema entry ends before name_key (1.2). */
+#define LOADER_V11_OPTION_SIZE offsetof(struct modinit_option, name_key)
 #define LOADER_V10_VALUE_SIZE offsetof(struct modinit_value, index)
 #define LOADER_V10_SPAWN_SIZE offsetof(struct modinit_spawn_opts, size)
 #define LOADER_V11_DESC_SIZE (offsetof(struct modinit_module, value_size) + sizeof(uint32_t))
@@ -36,7 +38,16 @@ struct module {
 	struct modinit_options opts;      /* validated options */
 	void *opt_arena;                  /* what opts points into */
 	bool err_positioned;              /* init's err came from error_at */
+	/* ABI 1.2 */
+	bool holds_start, holds_stop;     /* hold_start / hold_stop, until
+					     released */
+	bool needs_live;                  /* it held the start or the stop:
+					     refused with mode exec */
+	bool builtin;                     /* compiled in: file is LOADER_BUILTIN_FILE */
 };
+
+/* What a built-in module shows where a loaded one shows its file. */
+#define LOADER_BUILTIN_FILE "built-in"
 
 /* The directories searched for `name:` modules, in order, NULL-terminated:
  * --module-path, then the config's module_path, then PKGLIBDIR. */
@@ -65,6 +76,19 @@ int loader_find(const struct loader_path *p, const char *name, char **file, char
  * 0 with mod->dl/desc/file set, or -errno with err. The file string is
  * taken over by mod. */
 int loader_open(struct module *mod, char *file, char *err, size_t errlen);
+/* The built-in module of that name, or NULL. */
+const struct modinit_module *loader_builtin(const char *name);
+/* mod as the built-in module d, its descriptor checked as loader_open
+ * checks a loaded one. 0, or -errno with err. */
+int loader_open_builtin(struct module *mod, const struct modinit_module *d, char *err,
+			size_t errlen);
+/* The module a config item names, in the documented order: a built-in
+ * module of that name (name: only; path: always names a file), else, in a
+ * modinit that can load .so files, the path: file or name.so on the search
+ * path through loader_open. The static modinit refuses anything not built
+ * in (-ENOTSUP, saying it needs the dynamic build). 0, or -errno with err. */
+int loader_lookup(const struct loader_path *p, const char *name, const char *path,
+		  struct module *mod, char *err, size_t errlen);
 /* Validate the module's config item against its schema into mod->opts.
  * item may be NULL (no options: defaults apply). 0, or -EINVAL with
  * "FILE:LINE:COL: NAME: message" in err. */

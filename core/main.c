@@ -8,6 +8,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "compat.h"
 #include "log.h"
 #include "modinit.h"
 #include "parse.h"
@@ -163,9 +164,12 @@ static int run_exec(struct modinit *m)
 
 	events_start(m);
 	log_msg(LOGL_DEBUG, "exec mode: replacing modinit with '%s'", m->command[0]);
+	/* What modules asked for the command (environment, fds, ids): as a
+	 * supervised command gets it, a failed step exits 126. */
+	mainstart_apply(&m->mstart, NULL);
 	/* The command gets the mask and dispositions modinit was started with. */
 	sig_restore_child(&m->sigs);
-	execvp(m->command[0], m->command);
+	execvpe(m->command[0], m->command, (char **)mainstart_env(&m->mstart));
 	err = errno;
 	log_msg(LOGL_ERROR, "cannot run '%s': %s", m->command[0], strerror(err));
 	return spawn_exec_code(err);
@@ -187,6 +191,53 @@ static int run(struct modinit *m, struct config *c)
 	return code;
 }
 
+/* The native options, or a personality's (core/compat.c): 0 to go on, or
+ * 1 + the exit status once -h, --version and the like have done it all. */
+static int parse_options(struct modinit *m, int argc, char **argv)
+{
+	enum compat_who who;
+	enum compat_action act;
+	char err[256];
+	int skip, r;
+
+	if (compat_pick(argc, argv, &who, &skip, err, sizeof(err)) < 0)
+		die(EXIT_USAGE, "%s", err);
+	if (who == COMPAT_NONE) {
+		r = cli_parse(argc, argv, &m->opts, err, sizeof(err));
+		if (r < 0)
+			die(r == -ENOMEM ? EXIT_INTERNAL : EXIT_USAGE, "%s", err);
+		if (m->opts.action == CLI_HELP)
+			cli_usage(stdout);
+		else if (m->opts.action == CLI_VERSION)
+			printf("%s %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+		return m->opts.action == CLI_HELP || m->opts.action == CLI_VERSION;
+	}
+	/* "--compat=NAME" gives way to the name, as if started under it. */
+	argv[skip] = argv[0];
+	r = compat_parse(who, argc - skip, argv + skip, &m->opts, &act, err, sizeof(err));
+	if (r < 0)
+		die(r == -ENOMEM ? EXIT_INTERNAL : COMPAT_EXIT_USAGE, "%s", err);
+	return act == COMPAT_RUN ? 0 : 1 + compat_print(who, act, argv[0]);
+}
+
+/* Where modinit was started: the command's working directory, kept as a
+ * path for restarts and helpers once modinit itself has moved to / (see
+ * supervise.c). A relative state directory is made absolute while it can
+ * be. NULL when the directory has no name any more: then modinit stays. */
+static void setup_start_dir(struct modinit *m)
+{
+	char *abs;
+
+	m->start_dir = getcwd(NULL, 0);
+	if (!m->start_dir || m->state_dir[0] == '/')
+		return;
+	abs = malloc(strlen(m->start_dir) + strlen(m->state_dir) + 2);
+	if (!abs)
+		die(EXIT_INTERNAL, "%s", strerror(ENOMEM));
+	sprintf(abs, "%s/%s", m->start_dir, m->state_dir);
+	m->state_dir = m->state_dir_buf = abs;
+}
+
 int main(int argc, char **argv)
 {
 	struct modinit m;
@@ -194,7 +245,6 @@ int main(int argc, char **argv)
 	struct loader_path path = { 0 };
 	struct shortcuts sc = { 0 };
 	pid_t ppid = getppid(); /* first: see setup_pdeathsig */
-	char err[256];
 	int code, r;
 
 	log_open();
@@ -212,15 +262,10 @@ int main(int argc, char **argv)
 	r = sig_setup_faults(&m.sigs);
 	if (r < 0)
 		die(EXIT_INTERNAL, "cannot set up signal handling: %s", strerror(-r));
-	if (cli_parse(argc, argv, &m.opts, err, sizeof(err)) < 0)
-		die(EXIT_USAGE, "%s", err);
-	if (m.opts.action == CLI_HELP) {
-		cli_usage(stdout);
-		return 0;
-	}
-	if (m.opts.action == CLI_VERSION) {
-		printf("%s %s\n", PACKAGE_NAME, PACKAGE_VERSION);
-		return 0;
+	r = parse_options(&m, argc, argv);
+	if (r > 0) {
+		cli_free(&m.opts);
+		return r - 1;
 	}
 	log_set_level(LOGL_INFO + m.opts.verbosity);
 	if (m.opts.action == CLI_RUN)
@@ -229,6 +274,8 @@ int main(int argc, char **argv)
 	apply_config(&m, &c);
 	if (m.opts.action == CLI_RUN && !m.command)
 		die(EXIT_USAGE, "%s", "no command given (see --help)");
+	if (m.opts.action == CLI_RUN)
+		setup_start_dir(&m);
 	if (setup_module_path(&m, &c, &path) < 0)
 		die(EXIT_INTERNAL, "%s", strerror(ENOMEM));
 	if (m.opts.action == CLI_HEALTH) {
@@ -250,6 +297,9 @@ int main(int argc, char **argv)
 	shortcuts_free(&sc);
 	loader_path_free(&path);
 	config_free(&c);
+	cli_free(&m.opts);
+	free(m.start_dir);
+	free(m.state_dir_buf);
 	log_close();
 	return code;
 }

@@ -11,8 +11,10 @@
 #include "cli.h"
 #include "lifecycle.h"
 #include "loop.h"
+#include "mainstart.h"
 #include "reap.h"
 #include "signals.h"
+#include "spawn.h"
 #include "statedir.h"
 #include "status.h"
 
@@ -65,6 +67,13 @@ struct modinit {
 				     and with which code the run ends */
 	struct endpoint *ep;      /* the HTTP endpoint a module asked for */
 	struct module *ep_owner;
+	struct mainstart mstart;  /* the modules' environment, fds and ids for
+				     the main command (ABI 1.2) */
+	char *start_dir;          /* the working directory modinit started in
+				     (NULL: unknown, modinit stays there) */
+	bool left_dir;            /* modinit has moved to / since: commands
+				     and helpers start in start_dir */
+	char *state_dir_buf;      /* state_dir made absolute, if it was not */
 };
 
 /* shutdown.c */
@@ -93,6 +102,8 @@ int events_main_exit(struct modinit *m, int status);
  * after the hooks of that reap. */
 void events_reap_observe(struct modinit *m, pid_t pid, int kind, int status);
 void events_shutdown(struct modinit *m, int reason);
+/* The names of the modules still holding the stop ("a, b"), into buf. */
+void events_stop_holders(const struct modinit *m, char *buf, size_t len);
 void events_exit(struct modinit *m, int *code);
 void events_fini(struct modinit *m);
 

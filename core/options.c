@@ -133,6 +133,16 @@ void loader_options_free(struct module *mod)
 /* Scalars                                                             */
 /* ------------------------------------------------------------------ */
 
+/* Word i of n onto buf at used, the way a list is said: "a, b or c".
+ * Returns the new length (>= len once buf is full). */
+static size_t opt_join(char *buf, size_t len, size_t used, size_t i, size_t n, const char *word)
+{
+	if (used >= len)
+		return used;
+	return used + (size_t)snprintf(buf + used, len - used, "%s%s",
+				       i == 0 ? "" : i + 1 == n ? " or " : ", ", word);
+}
+
 /* "expected a, b or c, got "x"": the whole set of words, in order. */
 static int opt_enum(struct modinit_value *v, const char *const *choices, const char *text,
 		    char *why, size_t len)
@@ -146,9 +156,8 @@ static int opt_enum(struct modinit_value *v, const char *const *choices, const c
 		}
 	}
 	used = (size_t)snprintf(why, len, "expected ");
-	for (size_t i = 0; i < n && used < len; i++)
-		used += (size_t)snprintf(why + used, len - used, "%s%s",
-					 i == 0 ? "" : i + 1 == n ? " or " : ", ", choices[i]);
+	for (size_t i = 0; i < n; i++)
+		used = opt_join(why, len, used, i, n, choices[i]);
 	if (used < len)
 		snprintf(why + used, len - used, ", got \"%s\"", text);
 	return -EINVAL;
@@ -305,6 +314,58 @@ static int opt_convert(struct opt_ctx *c, const struct modinit_option *spec,
 		       const struct modinit_node *n, struct modinit_value *v, const char *prefix,
 		       int depth);
 
+/* The node of key in map, or NULL (also when map is no mapping). */
+static const struct modinit_node *opt_find(const struct modinit_node *map, const char *key)
+{
+	for (size_t i = 0; map && map->type == MODINIT_NODE_MAP && i < map->count; i++)
+		if (strcmp(map->keys[i].value, key) == 0)
+			return &map->items[i];
+	return NULL;
+}
+
+/* The name of item i of a list of sections by spec->name_key: its scalar
+ * value, or NULL when it has none (the item is then "item N"). */
+static const char *opt_item_name(const struct modinit_option *spec,
+				 const struct modinit_node *nodes, size_t i)
+{
+	const struct modinit_node *n;
+
+	if (!spec->name_key || spec->type != MODINIT_OPT_LIST_OF)
+		return NULL;
+	n = opt_find(&nodes[i], spec->name_key);
+	return n && n->type == MODINIT_NODE_SCALAR ? n->value : NULL;
+}
+
+/* How item i is called in messages, "PREFIXweb: " or "PREFIXitem 2: ";
+ * an empty name, or one an earlier item has, is an error (-EINVAL). */
+static int opt_item_prefix(struct opt_ctx *c, const struct modinit_option *spec,
+			   const struct modinit_node *nodes, size_t i, const char *prefix,
+			   char *ip, size_t len)
+{
+	const char *name = opt_item_name(spec, nodes, i);
+	const struct modinit_node *at = name ? opt_find(&nodes[i], spec->name_key) : NULL;
+	char why[320];
+
+	if (name && !*name) {
+		snprintf(why, sizeof(why), "item %zu: %s: expected a name, got \"\"", i + 1,
+			 spec->name_key);
+		return opt_fail(c, at, prefix, why);
+	}
+	for (size_t j = 0; name && j < i; j++) {
+		const char *other = opt_item_name(spec, nodes, j);
+
+		if (other && strcmp(other, name) == 0) {
+			snprintf(why, sizeof(why), "two items named \"%s\"", name);
+			return opt_fail(c, at, prefix, why);
+		}
+	}
+	if (name)
+		snprintf(ip, len, "%s%s: ", prefix, name);
+	else
+		snprintf(ip, len, "%sitem %zu: ", prefix, i + 1);
+	return 0;
+}
+
 /* The items of a list, from config nodes (texts NULL) or from the words
  * of a default (nodes NULL). */
 static int opt_items(struct opt_ctx *c, const struct modinit_option *spec, struct modinit_value *v,
@@ -328,11 +389,14 @@ static int opt_items(struct opt_ctx *c, const struct modinit_option *spec, struc
 				 i + 1);
 			return opt_fail(c, v->node, prefix, why);
 		}
-		snprintf(ip, sizeof(ip), "%sitem %zu: ", prefix, i + 1);
-		if (texts)
+		if (texts) {
+			snprintf(ip, sizeof(ip), "%sitem %zu: ", prefix, i + 1);
 			r = opt_scalar(&items[i], &is, texts[i], false, why, sizeof(why));
-		else
-			r = opt_convert(c, &is, &nodes[i], &items[i], ip, depth);
+		} else {
+			r = opt_item_prefix(c, spec, nodes, i, prefix, ip, sizeof(ip));
+			if (r == 0)
+				r = opt_convert(c, &is, &nodes[i], &items[i], ip, depth);
+		}
 		if (r < 0 && texts)
 			snprintf(c->err, c->errlen, "%s: %s%s", c->mod->desc->name, ip, why);
 		if (r < 0)
@@ -458,19 +522,23 @@ static long opt_index(const struct modinit_option *schema, size_t osize, const c
 	return -1;
 }
 
+/* The wording of the config's own keys: "unknown key "x" (expected a, b
+ * or c)". */
 static void opt_unknown(const struct modinit_option *schema, size_t osize, const char *key,
 			char *why, size_t len)
 {
 	struct modinit_option o;
-	size_t used;
+	size_t used, n = 0;
 
-	if (!opt_entry(schema, osize, 0, &o)) {
-		snprintf(why, len, "unknown option \"%s\" (this module takes none)", key);
+	while (opt_entry(schema, osize, n, &o))
+		n++;
+	if (n == 0) {
+		snprintf(why, len, "unknown key \"%s\" (this module takes no options)", key);
 		return;
 	}
-	used = (size_t)snprintf(why, len, "unknown option \"%s\" (expected one of:", key);
-	for (size_t i = 0; opt_entry(schema, osize, i, &o) && used < len; i++)
-		used += (size_t)snprintf(why + used, len - used, "%s %s", i ? "," : "", o.key);
+	used = (size_t)snprintf(why, len, "unknown key \"%s\" (expected ", key);
+	for (size_t i = 0; i < n && opt_entry(schema, osize, i, &o); i++)
+		used = opt_join(why, len, used, i, n, o.key);
 	if (used < len)
 		snprintf(why + used, len - used, ")");
 }
@@ -558,6 +626,27 @@ static bool opt_item_ok(enum modinit_opt_type t)
 	return opt_is_scalar(t) || t == MODINIT_OPT_SECTION;
 }
 
+/* name_key names a string field of the items of a list of sections. */
+static int opt_check_name_key(struct opt_ctx *c, const struct modinit_option *o, char *why,
+			      size_t len)
+{
+	struct modinit_option f;
+	long i;
+
+	if (o->type != MODINIT_OPT_LIST_OF || o->item_type != MODINIT_OPT_SECTION) {
+		snprintf(why, len, "name_key is only for a list of sections");
+		return -EINVAL;
+	}
+	i = opt_index(o->fields, c->osize, o->name_key);
+	if (i < 0 || !opt_entry(o->fields, c->osize, (size_t)i, &f) ||
+	    f.type != MODINIT_OPT_STRING) {
+		snprintf(why, len, "name_key \"%s\" is not a string field of its items",
+			 o->name_key);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* What one entry needs besides its type: choices, fields, a default that
  * converts. why gets the reason. */
 static int opt_check_entry(struct opt_ctx *c, const struct modinit_option *o, char *why,
@@ -578,6 +667,8 @@ static int opt_check_entry(struct opt_ctx *c, const struct modinit_option *o, ch
 		snprintf(why, len, "a section needs its fields");
 		return -EINVAL;
 	}
+	if (o->name_key && opt_check_name_key(c, o, why, len) < 0)
+		return -EINVAL;
 	if (!o->default_value)
 		return 0;
 	if (t == MODINIT_OPT_SECTION || o->type == MODINIT_OPT_MAP || o->type == MODINIT_OPT_LIST) {

@@ -82,6 +82,13 @@ static int proc_read_stat(pid_t pid, bool *alive, pid_t *ppid)
 	return proc_parse_stat(buf, alive, ppid);
 }
 
+int proc_parent(pid_t pid, pid_t *ppid)
+{
+	bool alive;
+
+	return proc_read_stat(pid, &alive, ppid);
+}
+
 static int cmp_pid(const void *a, const void *b)
 {
 	const struct proc_ent *x = a, *y = b;

@@ -16,6 +16,8 @@ long proc_signal_descendants(pid_t root, int sig);
  * namespace when everything, else the descendants of self. Returns how
  * many were signalled, or -errno. */
 long proc_signal_except(pid_t self, bool everything, pid_t except, int sig);
+/* The parent of pid (zombies too): 0, or -errno (-ENOENT: no such pid). */
+int proc_parent(pid_t pid, pid_t *ppid);
 /* Async-signal-safe (no malloc, no stdio): SIGKILL our children again and
  * again until none is left, catching grandchildren as they are re-parented
  * to us. For the fault handler only. */

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "builtin.h"
 #include "log.h"
 #include "setup.h"
 
@@ -20,24 +21,6 @@ int setup_module_path(const struct modinit *m, const struct config *c, struct lo
 	if (r == 0)
 		r = loader_path_add(p, PKGLIBDIR);
 	return r;
-}
-
-static int setup_open(struct module *mod, const struct loader_path *p, const char *name,
-		      const char *path, char *err, size_t errlen)
-{
-	char *file;
-	int r;
-
-	if (path) {
-		file = strdup(path);
-		if (!file)
-			return -ENOMEM;
-	} else {
-		r = loader_find(p, name, &file, err, errlen);
-		if (r < 0)
-			return r;
-	}
-	return loader_open(mod, file, err, errlen);
 }
 
 static int setup_check_unique(const struct modinit *m, size_t upto, char *err, size_t errlen)
@@ -82,7 +65,7 @@ static int setup_one(struct modinit *m, const struct config *c, const struct loa
 	char why[768];
 	int r;
 
-	r = setup_open(mod, p, cm->name, cm->path, why, sizeof(why));
+	r = loader_lookup(p, cm->name, cm->path, mod, why, sizeof(why));
 	if (r == 0)
 		r = setup_check_unique(m, idx, why, sizeof(why));
 	if (r < 0) {
@@ -114,7 +97,7 @@ static int setup_check_exec(const struct modinit *m, char *err, size_t errlen)
 
 		if (&m->modules[i] == exec)
 			continue;
-		if ((d->flags & MODINIT_FLAG_LIVE) || d->on_spawn || d->on_signal || d->on_child_exit ||
+		if ((d->flags & MODINIT_FLAG_LIVE) || m->modules[i].needs_live || d->on_spawn || d->on_signal || d->on_child_exit ||
 		    d->on_orphan || d->on_main_exit || d->on_shutdown || d->on_exit) {
 			snprintf(err, errlen,
 				 "module \"%s\" needs a running init, but \"%s\" replaces modinit with the command",
@@ -171,6 +154,12 @@ static int setup_is_so(const struct dirent *de)
 	return n > 3 && strcmp(de->d_name + n - 3, ".so") == 0;
 }
 
+static void setup_list_one(const struct module *mod, const char *note)
+{
+	printf("%-20s %-8s %s (%s)%s\n", mod->desc->name, mod->desc->version ? mod->desc->version : "-",
+	       mod->desc->description ? mod->desc->description : "", mod->file, note);
+}
+
 static void setup_list_dir(const char *dir, unsigned *found)
 {
 	struct dirent **names;
@@ -186,9 +175,9 @@ static void setup_list_dir(const char *dir, unsigned *found)
 		file = loader_join(dir, names[i]->d_name);
 		if (file) {
 			if (loader_open(&mod, file, err, sizeof(err)) == 0) {
-				printf("%-20s %-8s %s (%s)\n", mod.desc->name,
-				       mod.desc->version ? mod.desc->version : "-",
-				       mod.desc->description ? mod.desc->description : "", mod.file);
+				/* name: lookups find the built-in first */
+				setup_list_one(&mod, loader_builtin(mod.desc->name)
+					       ? " (not used by name: a module of this name is built in)" : "");
 				(*found)++;
 			} else {
 				log_msg(LOGL_WARN, "%s", err);
@@ -200,10 +189,34 @@ static void setup_list_dir(const char *dir, unsigned *found)
 	free(names);
 }
 
+/* The built-in modules first: that is the lookup order. */
+static void setup_list_builtins(unsigned *found)
+{
+	char err[768];
+
+	for (size_t i = 0; builtin_modules[i]; i++) {
+		struct module mod = { 0 };
+
+		if (loader_open_builtin(&mod, builtin_modules[i], err, sizeof(err)) == 0) {
+			setup_list_one(&mod, "");
+			(*found)++;
+		} else {
+			log_msg(LOGL_WARN, "%s", err);
+		}
+		loader_release(&mod);
+	}
+}
+
 int setup_list_modules(const struct loader_path *p)
 {
 	unsigned found = 0;
 
+	setup_list_builtins(&found);
+	if (!loader_dl_available) {
+		log_msg(LOGL_INFO, "static modinit: only the built-in modules (loading .so modules "
+			"needs the dynamic build)");
+		return 0;
+	}
 	for (size_t i = 0; i < p->count; i++)
 		setup_list_dir(p->dirs[i], &found);
 	if (!found)
@@ -227,11 +240,8 @@ int setup_describe_module(const struct loader_path *p, const char *name)
 	struct module mod = { 0 };
 	struct modinit_option o;
 	char err[768];
-	char *file;
-	int r = loader_find(p, name, &file, err, sizeof(err));
+	int r = loader_lookup(p, name, NULL, &mod, err, sizeof(err));
 
-	if (r == 0)
-		r = loader_open(&mod, file, err, sizeof(err));
 	if (r < 0) {
 		log_msg(LOGL_ERROR, "%s", err);
 		loader_release(&mod);

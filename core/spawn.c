@@ -8,11 +8,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <modinit/module.h>
 
 #include "log.h"
+#include "mainstart.h"
 #include "spawn.h"
 
 int spawn_exec_code(int err)
@@ -20,21 +23,54 @@ int spawn_exec_code(int err)
 	return (err == ENOENT || err == ENOTDIR) ? 127 : 126;
 }
 
-/* In the child: never returns. */
-static void spawn_child(char *const argv[], const struct sig_state *sigs, bool tty_fg,
-			int errfd)
+/* In the child: its place among the process groups and sessions. */
+static void spawn_place(const struct spawn_main *how)
+{
+	switch (how->child) {
+	case CLI_CHILD_SESSION:
+		/* Without force (0): a terminal that another session holds is
+		 * never stolen, the command then runs without one. */
+		if (setsid() >= 0 && how->tty)
+			ioctl(STDIN_FILENO, TIOCSCTTY, 0);
+		break;
+	case CLI_CHILD_SHARED:
+		break;
+	case CLI_CHILD_GROUP:
+	default:
+		/* setpgid in the child too: whichever of parent and child runs
+		 * first, the group exists before tcsetpgrp and before exec
+		 * (tcsetpgrp(3)). */
+		setpgid(0, 0);
+		/* Still fully blocked here, so the background tcsetpgrp raises no
+		 * SIGTTOU; a terminal that is not ours just stays as it was. */
+		if (how->tty)
+			tcsetpgrp(STDIN_FILENO, getpid());
+		break;
+	}
+}
+
+/* In the child: never returns. The parent reads a failure from errfd:
+ * errno of the exec, or minus errno of the chdir. */
+static void spawn_child(char *const argv[], const struct sig_state *sigs,
+			const struct spawn_main *how, int errfd)
 {
 	int err;
 
-	/* setpgid in the child too: whichever of parent and child runs first,
-	 * the group exists before tcsetpgrp and before exec (tcsetpgrp(3)). */
-	setpgid(0, 0);
-	/* Still fully blocked here, so the background tcsetpgrp raises no
-	 * SIGTTOU; a terminal that is not ours just stays as it was. */
-	if (tty_fg)
-		tcsetpgrp(STDIN_FILENO, getpid());
+	spawn_place(how);
+	if (how->dir && chdir(how->dir) < 0) {
+		err = -errno;
+		if (write(errfd, &err, sizeof(err)) < 0) {
+			/* the parent then sees EOF and reports nothing more */
+		}
+		_exit(126);
+	}
+	/* The modules' fds and ids (main_pass_fd, main_credentials), after the
+	 * chdir: a restart enters the directory a first start inherits, whatever
+	 * the new ids may enter. */
+	mainstart_apply(how->mods, &errfd);
 	sig_restore_child(sigs);
-	execvp(argv[0], argv);
+	/* Looked up in modinit's PATH, as for helpers. */
+	execvpe(argv[0], argv, (char **)mainstart_env(how->mods));
 	err = errno;
 	if (write(errfd, &err, sizeof(err)) < 0) {
 		/* the parent then sees EOF and reports nothing more */
@@ -42,7 +78,8 @@ static void spawn_child(char *const argv[], const struct sig_state *sigs, bool t
 	_exit(spawn_exec_code(err));
 }
 
-int spawn_command(char *const argv[], const struct sig_state *sigs, bool tty_fg, pid_t *pid)
+int spawn_command(char *const argv[], const struct sig_state *sigs, const struct spawn_main *how,
+		  pid_t *pid)
 {
 	int pfd[2], err = 0;
 	ssize_t n;
@@ -60,15 +97,19 @@ int spawn_command(char *const argv[], const struct sig_state *sigs, bool tty_fg,
 	}
 	if (child == 0) {
 		close(pfd[0]);
-		spawn_child(argv, sigs, tty_fg, pfd[1]);
+		spawn_child(argv, sigs, how, pfd[1]);
 	}
 	close(pfd[1]);
-	setpgid(child, child); /* see spawn_child; EACCES after exec is fine */
+	if (how->child == CLI_CHILD_GROUP)
+		setpgid(child, child); /* see spawn_place; EACCES after exec is fine */
 	do {
 		n = read(pfd[0], &err, sizeof(err));
 	} while (n < 0 && errno == EINTR);
 	close(pfd[0]);
-	if (n == (ssize_t)sizeof(err))
+	if (n == (ssize_t)sizeof(err) && err < 0)
+		log_msg(LOGL_ERROR, "cannot enter '%s' to run '%s': %s", how->dir, argv[0],
+			strerror(-err));
+	else if (n == (ssize_t)sizeof(err))
 		log_msg(LOGL_ERROR, "cannot run '%s': %s", argv[0], strerror(err));
 	*pid = child;
 	return 0;
@@ -167,7 +208,8 @@ static char *const *spawn_env(const struct modinit_spawn_opts *o, const char *wh
 
 /* In the helper: never returns. The order is the header's (module.h). */
 static void spawn_helper_child(char *const argv[], const struct modinit_spawn_opts *o,
-			       const struct sig_state *sigs, const char *who, int capture_wr)
+			       const struct sig_state *sigs, const char *who, bool nnp,
+			       int capture_wr)
 {
 	char *const *envp;
 	char call[PATH_MAX + 8];
@@ -178,6 +220,8 @@ static void spawn_helper_child(char *const argv[], const struct modinit_spawn_op
 	else if (!o->new_session && (o->new_group || o->timeout_ms))
 		setpgid(0, 0);
 	spawn_ids(o, who, argv[0]);
+	if (nnp && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		spawn_fail(who, argv[0], "prctl(PR_SET_NO_NEW_PRIVS)", errno);
 	snprintf(call, sizeof(call), "chdir(%s)", o->cwd ? o->cwd : "");
 	if (o->cwd && chdir(o->cwd) < 0)
 		spawn_fail(who, argv[0], call, errno);
@@ -215,7 +259,8 @@ static int spawn_pipe(int fds[2])
 }
 
 int spawn_helper(char *const argv[], const struct modinit_spawn_opts *opts,
-		 const struct sig_state *sigs, const char *who, int *capture_fd, pid_t *pid)
+		 const struct sig_state *sigs, const char *who, bool no_new_privs, int *capture_fd,
+		 pid_t *pid)
 {
 	struct modinit_spawn_opts none = { .stdin_fd = -1, .stdout_fd = -1, .stderr_fd = -1 };
 	int cap[2] = { -1, -1 }, r;
@@ -235,7 +280,7 @@ int spawn_helper(char *const argv[], const struct modinit_spawn_opts *opts,
 		return r;
 	}
 	if (child == 0)
-		spawn_helper_child(argv, opts, sigs, who, cap[1]);
+		spawn_helper_child(argv, opts, sigs, who, no_new_privs, cap[1]);
 	/* Not for a new session: a group leader could no longer setsid. */
 	if (!opts->new_session && (opts->new_group || opts->timeout_ms))
 		setpgid(child, child);

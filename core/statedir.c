@@ -16,6 +16,7 @@
 
 #include "log.h"
 #include "statedir.h"
+#include "trust.h"
 
 #define STATEDIR_NAME_MAX 200
 
@@ -31,15 +32,16 @@ static int statedir_fail(struct statedir *s, int err, const char *fmt, ...)
 	return s->error;
 }
 
-/* Owner root or our euid, and no write bit for group or others: the sticky
- * bit of a 1777 directory does not stop another user creating names. */
+/* A directory, and trust.h's rule (owner root or our euid, no write bit
+ * for group or others), with the state directory's own words. */
 static int statedir_trust(struct statedir *s, const char *path, const struct stat *st)
 {
+	unsigned int f = trust_faults(st);
 	uid_t me = geteuid();
 
 	if (!S_ISDIR(st->st_mode))
 		return statedir_fail(s, ENOTDIR, "unsafe state directory %s: not a directory", path);
-	if (st->st_uid != 0 && st->st_uid != me) {
+	if (f & TRUST_FOREIGN_OWNER) {
 		if (me == 0)
 			return statedir_fail(s, EPERM,
 					     "unsafe state directory %s: owned by uid %u (expected root)",
@@ -48,7 +50,7 @@ static int statedir_trust(struct statedir *s, const char *path, const struct sta
 				     "unsafe state directory %s: owned by uid %u (expected root or uid %u)",
 				     path, (unsigned)st->st_uid, (unsigned)me);
 	}
-	if (st->st_mode & (S_IWGRP | S_IWOTH))
+	if (f & TRUST_SHARED_WRITE)
 		return statedir_fail(s, EPERM,
 				     "unsafe state directory %s: writable by group or others (mode %04o)",
 				     path, (unsigned)(st->st_mode & 07777));

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -49,6 +50,11 @@ static void supervise_deliver(struct modinit *m, const struct modinit_signal *s,
 			log_msg(LOGL_DEBUG, "forwarded %s to every remaining process", name);
 		return;
 	}
+	/* A held start: no command yet, and kill(0) would be modinit's group. */
+	if (main_pid <= 0) {
+		log_msg(LOGL_DEBUG, "%s: no main command yet: not forwarded", name);
+		return;
+	}
 	if (s->target == MODINIT_TARGET_GROUP)
 		r = kill(-main_pid, s->signo);
 	else if (si->ssi_code == SI_QUEUE)
@@ -80,6 +86,23 @@ static bool supervise_own_signal(const struct modinit *m, const struct signalfd_
 	return true;
 }
 
+/* dumb-init's job control: once the terminal's stop signals are passed on
+ * (as SIGSTOP, by default), modinit stops too, so that the shell that
+ * started it sees its job stopped and gives its prompt back. Its SIGCONT
+ * (fg) goes on to the command as any other signal. The kernel does not
+ * stop a PID 1 for a signal from its own namespace. */
+static void supervise_job_stop(struct modinit *m, int signo)
+{
+	if (!m->opts.job_stop || (signo != SIGTSTP && signo != SIGTTIN && signo != SIGTTOU))
+		return;
+	if (m->pid1) {
+		log_msg(LOGL_DEBUG, "PID 1 cannot be stopped: staying up");
+		return;
+	}
+	log_msg(LOGL_DEBUG, "stopping modinit too, for the terminal's job control");
+	kill(m->self, SIGSTOP);
+}
+
 static void supervise_forward(struct modinit *m, const struct signalfd_siginfo *si)
 {
 	struct modinit_signal s = {
@@ -98,13 +121,13 @@ static void supervise_forward(struct modinit *m, const struct signalfd_siginfo *
 	verdict = events_signal_verdict(m, &s);
 	/* Dropped is as if never received; consumed (held back by a delay,
 	 * or acted on) still tells what the user wants. */
-	if (verdict == MODINIT_SIGNAL_DROP)
-		return;
-	if (stop && lifecycle_stop_signal(&m->lc, signal_name((int)si->ssi_signo, name,
-							       sizeof(name))))
-		return;
-	if (verdict == MODINIT_SIGNAL_PASS)
+	if (verdict != MODINIT_SIGNAL_DROP &&
+	    !(stop && lifecycle_stop_signal(&m->lc, signal_name((int)si->ssi_signo, name,
+								  sizeof(name)))) &&
+	    verdict == MODINIT_SIGNAL_PASS)
 		supervise_deliver(m, &s, si);
+	/* After the forwarding, dropped or not, as dumb-init does. */
+	supervise_job_stop(m, (int)si->ssi_signo);
 }
 
 static void supervise_reap(struct modinit *m)
@@ -153,13 +176,43 @@ static void supervise_on_signalfd(void *arg, int fd, uint32_t events)
 		supervise_reap(m);
 }
 
+/* dumb-init's setsid mode: modinit lets go of its terminal so that the
+ * command's new session can take it. A session leader letting go makes the
+ * kernel send SIGHUP and SIGCONT to its group (tty_ioctl(4), TIOCNOTTY):
+ * they come as sent by modinit itself, so supervise_own_signal drops them
+ * and the command never sees them (dumb-init skips the first of each). */
+static void supervise_release_tty(void)
+{
+	if (ioctl(STDIN_FILENO, TIOCNOTTY) == 0)
+		log_msg(LOGL_DEBUG, "let go of the terminal for the command's session");
+}
+
+/* Once the command runs (in the directory modinit started in), modinit
+ * moves to /: a long-lived PID 1 must not keep a volume busy. Restarts and
+ * helpers still start in start_dir. */
+static void supervise_leave_dir(struct modinit *m)
+{
+	if (!m->start_dir || m->left_dir)
+		return;
+	if (chdir("/") < 0) {
+		log_msg(LOGL_DEBUG, "cannot change the directory to /: %s", strerror(errno));
+		return;
+	}
+	m->left_dir = true;
+}
+
 /* Starts the main command; the lifecycle is in RUNNING already. */
 static int supervise_spawn_main(void *ctx, bool restart)
 {
 	struct modinit *m = ctx;
+	struct spawn_main how = { .child = m->opts.child, .tty = isatty(STDIN_FILENO),
+				  .dir = m->left_dir ? m->start_dir : NULL, .mods = &m->mstart };
 	pid_t pid;
-	int r = spawn_command(m->command, &m->sigs, isatty(STDIN_FILENO), &pid);
+	int r;
 
+	if (how.child == CLI_CHILD_SESSION && how.tty && !restart)
+		supervise_release_tty();
+	r = spawn_command(m->command, &m->sigs, &how, &pid);
 	if (r < 0) {
 		log_msg(LOGL_ERROR, "%scannot start '%s': %s", restart ? "restart: " : "",
 			m->command[0], strerror(-r));
@@ -168,6 +221,7 @@ static int supervise_spawn_main(void *ctx, bool restart)
 	m->reaper.main_pid = pid;
 	m->reaper.main_exited = false;
 	log_msg(LOGL_DEBUG, "started '%s' as pid %d", m->command[0], (int)pid);
+	supervise_leave_dir(m);
 	events_spawn(m, pid);
 	return 0;
 }
@@ -192,6 +246,29 @@ static bool supervise_stop_main(void *ctx)
 	else if (kill(s.target == MODINIT_TARGET_GROUP ? -main_pid : main_pid, s.signo) < 0)
 		log_msg(LOGL_DEBUG, "stop signal to %d: %s", (int)main_pid, strerror(errno));
 	return s.target == MODINIT_TARGET_ALL;
+}
+
+/* end_signal as the command ends (dumb-init's SIGTERM), through the signal
+ * pipeline, to what is left of the command's group. Never to the command
+ * alone: it is reaped, its pid may be another process's already; a group
+ * id is not reused while any member lives. */
+static void supervise_end_signal(void *ctx)
+{
+	struct modinit *m = ctx;
+	struct modinit_signal s = { .signo = m->opts.end_signal,
+				    .target = m->opts.group ? MODINIT_TARGET_GROUP
+							    : MODINIT_TARGET_MAIN,
+				    .sender = m->self };
+	char name[16];
+
+	if (!s.signo || m->reaper.main_pid <= 0 || !events_signal(m, &s))
+		return;
+	signal_name(s.signo, name, sizeof(name));
+	if (s.target == MODINIT_TARGET_ALL)
+		shutdown_signal_all(m, s.signo);
+	else if (s.target == MODINIT_TARGET_GROUP && kill(-m->reaper.main_pid, s.signo) == 0)
+		log_msg(LOGL_DEBUG, "sent %s to what is left of group %d", name,
+			(int)m->reaper.main_pid);
 }
 
 static long supervise_signal_all(void *ctx, int sig, bool except_main)
@@ -235,6 +312,11 @@ static void supervise_timer_cancel(void *ctx, uint64_t id)
 	loop_timer_cancel(&((struct modinit *)ctx)->loop, id);
 }
 
+static void supervise_stop_holders(void *ctx, char *buf, size_t len)
+{
+	events_stop_holders(ctx, buf, len);
+}
+
 static const struct lifecycle_ops supervise_ops = {
 	.spawn_main = supervise_spawn_main,
 	.stop_main = supervise_stop_main,
@@ -244,6 +326,8 @@ static const struct lifecycle_ops supervise_ops = {
 	.on_shutdown = supervise_on_shutdown,
 	.timer_add = supervise_timer_add,
 	.timer_cancel = supervise_timer_cancel,
+	.stop_holders = supervise_stop_holders,
+	.end_signal = supervise_end_signal,
 };
 
 /* Runs the loop until the lifecycle is DONE. */
@@ -273,6 +357,7 @@ int supervise_run(struct modinit *m)
 	int r;
 
 	lifecycle_init(&m->lc, &supervise_ops, m, &m->reaper, m->sd.stop_signal, m->sd.grace_ms);
+	m->lc.end_with_main = m->opts.end_with_main;
 	r = loop_watch_add(&m->loop, m->sigs.sfd, EPOLLIN, supervise_on_signalfd, m);
 	/* Fault signals sent by others arrive on the self-pipe, as records of
 	 * the same shape: the same callback reads them. */

@@ -6,7 +6,9 @@
 
 #include <modinit/module.h>
 
-MODINIT_MODULE_EXPORT const struct modinit_module modinit_module = {
+#include "lib/descriptor.h"
+
+MODINIT_DESCRIPTOR(exec) = {
 	MODINIT_MODULE_HEADER,
 	.flags = MODINIT_FLAG_EXEC,
 	.name = "exec",

@@ -15,6 +15,8 @@
 
 #include <modinit/module.h>
 
+#include "lib/descriptor.h"
+
 struct ec {
 	const struct modinit_host *host;
 	short map[256]; /* -1: unchanged, else the new code */
@@ -88,7 +90,7 @@ static const struct modinit_option ec_options[] = {
 	{ .key = NULL },
 };
 
-MODINIT_MODULE_EXPORT const struct modinit_module modinit_module = {
+MODINIT_DESCRIPTOR(exit_code) = {
 	MODINIT_MODULE_HEADER,
 	.name = "exit-code",
 	.version = PACKAGE_VERSION,

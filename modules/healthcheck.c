@@ -34,6 +34,7 @@
 
 #include <modinit/module.h>
 
+#include "lib/descriptor.h"
 #include "lib/modlib.h"
 
 #define HC_MAX_CHECKS 16
@@ -45,7 +46,8 @@ enum hc_kind { HC_EXEC, HC_TCP, HC_HTTP };
 enum hc_status { HC_STARTING, HC_HEALTHY, HC_UNHEALTHY };
 
 static const char *const hc_status_names[] = { "starting", "healthy", "unhealthy" };
-static const char *const hc_role_names[] = { "liveness", "readiness", "startup" };
+/* Also the schema's choices for role: its index is the enum hc_role. */
+static const char *const hc_role_names[] = { "liveness", "readiness", "startup", NULL };
 
 struct hc_result {
 	uint64_t start, end;   /* host clock, ms */
@@ -63,7 +65,7 @@ struct hc_check {
 	char name[64];
 	enum hc_role role;
 	enum hc_kind kind;
-	char **argv;            /* exec */
+	const char *const *argv; /* exec: the option's own words */
 	struct ml_endpoint ep;  /* tcp, http */
 	uint64_t interval, timeout, start_period, start_interval;
 	long retries;
@@ -100,135 +102,8 @@ struct hc {
 /* Options                                                             */
 /* ------------------------------------------------------------------ */
 
-static const struct modinit_node *hc_find(const struct modinit_node *map, const char *key)
-{
-	for (size_t i = 0; map && map->type == MODINIT_NODE_MAP && i < map->count; i++)
-		if (strcmp(map->keys[i].value, key) == 0)
-			return &map->items[i];
-	return NULL;
-}
-
-/* A duration key of a check: its value, or dflt when absent. */
-static int hc_duration(struct hc *hc, const struct modinit_node *item, const char *key,
-		       const char *check, uint64_t dflt, uint64_t *out, char *err, size_t errlen)
-{
-	const struct modinit_node *n = hc_find(item, key);
-	struct modinit_value v;
-	char what[128];
-
-	*out = dflt;
-	if (!n)
-		return 0;
-	snprintf(what, sizeof(what), "checks: %s: %s", check, key);
-	if (hc->host->parse_node(hc->host, MODINIT_OPT_DURATION, n, what, &v, err, errlen) < 0)
-		return -EINVAL;
-	*out = v.ms;
-	return 0;
-}
-
-static int hc_probe_kind(struct hc *hc, struct hc_check *c, const struct modinit_node *item,
-			 char *err, size_t errlen)
-{
-	const struct modinit_node *ex = hc_find(item, "exec"), *tcp = hc_find(item, "tcp"),
-				  *http = hc_find(item, "http");
-	const struct modinit_host *h = hc->host;
-
-	if (!!ex + !!tcp + !!http != 1)
-		return h->error_at(h, item, err, errlen,
-				   "checks: %s: give exactly one of http, tcp or exec", c->name);
-	if (ex) {
-		c->kind = HC_EXEC;
-		if (ex->type != MODINIT_NODE_LIST || ex->count == 0)
-			return h->error_at(h, ex, err, errlen,
-					   "checks: %s: exec: expected a command as a list of strings",
-					   c->name);
-		c->argv = calloc(ex->count + 1, sizeof(*c->argv));
-		if (!c->argv)
-			return -ENOMEM;
-		for (size_t i = 0; i < ex->count; i++) {
-			if (ex->items[i].type != MODINIT_NODE_SCALAR)
-				return h->error_at(h, &ex->items[i], err, errlen,
-						   "checks: %s: exec: item %zu is not a string", c->name,
-						   i + 1);
-			c->argv[i] = (char *)ex->items[i].value;
-		}
-		return 0;
-	}
-	if (tcp) {
-		c->kind = HC_TCP;
-		if (tcp->type != MODINIT_NODE_SCALAR ||
-		    ml_addr_parse(tcp->value, &c->ep.addr, &c->ep.addrlen) < 0)
-			return h->error_at(h, tcp, err, errlen,
-					   "checks: %s: tcp: expected ADDRESS:PORT like 127.0.0.1:5432",
-					   c->name);
-		return 0;
-	}
-	c->kind = HC_HTTP;
-	if (http->type != MODINIT_NODE_SCALAR || ml_url_parse(http->value, &c->ep) < 0)
-		return h->error_at(h, http, err, errlen,
-				   "checks: %s: http: expected a URL like http://127.0.0.1:8080/healthz",
-				   c->name);
-	return 0;
-}
-
-static int hc_check_keys(struct hc *hc, const struct modinit_node *item, const char *name,
-			 char *err, size_t errlen)
-{
-	static const char *const keys[] = { "name",	    "role",	    "http",	    "tcp",
-					    "exec",	    "interval",	    "timeout",	    "start_period",
-					    "start_interval", "retries", NULL };
-
-	for (size_t i = 0; i < item->count; i++) {
-		const char *const *k = keys;
-
-		while (*k && strcmp(*k, item->keys[i].value) != 0)
-			k++;
-		if (!*k)
-			return hc->host->error_at(hc->host, &item->keys[i], err, errlen,
-						  "checks: %s: unknown key \"%s\"", name,
-						  item->keys[i].value);
-	}
-	return 0;
-}
-
-static int hc_parse_role(struct hc *hc, struct hc_check *c, const struct modinit_node *item,
-			 char *err, size_t errlen)
-{
-	const struct modinit_node *n = hc_find(item, "role");
-	int i = 0;
-
-	c->role = HC_LIVENESS;
-	if (!n)
-		return 0;
-	while (i < 3 && !(n->type == MODINIT_NODE_SCALAR && strcmp(n->value, hc_role_names[i]) == 0))
-		i++;
-	if (i == 3)
-		return hc->host->error_at(hc->host, n, err, errlen,
-					  "checks: %s: role: expected liveness, readiness or startup",
-					  c->name);
-	c->role = (enum hc_role)i;
-	return 0;
-}
-
-static int hc_parse_retries(struct hc *hc, struct hc_check *c, const struct modinit_node *item,
-			    char *err, size_t errlen)
-{
-	const struct modinit_host *h = hc->host;
-	const struct modinit_node *n = hc_find(item, "retries");
-	struct modinit_value v;
-	char what[128];
-
-	c->retries = 3; /* Docker's default */
-	if (!n)
-		return 0;
-	snprintf(what, sizeof(what), "checks: %s: retries", c->name);
-	if (h->parse_node(h, MODINIT_OPT_INT, n, what, &v, err, errlen) < 0)
-		return -EINVAL;
-	if (v.integer < 1 || v.integer > 1000)
-		return h->error_at(h, n, err, errlen, "%s: expected 1 to 1000", what);
-	c->retries = (long)v.integer;
-	return 0;
-}
+/* The schema (at the end) converts every key; what is left here are the
+ * rules it cannot say: one probe per check, ranges, the action's form. */
 
 static void hc_probe(void *arg);
 static void hc_exec_done(void *arg, int code, bool timed_out);
@@ -243,40 +118,69 @@ static void hc_check_init(struct hc_check *c)
 	ml_net_init(&c->net, h, c->cur.output, HC_OUTPUT, hc_net_done, c);
 }
 
-static int hc_parse_check(struct hc *hc, struct hc_check *c, const struct modinit_node *item,
-			  size_t idx, char *err, size_t errlen)
+static int hc_probe_kind(struct hc *hc, struct hc_check *c, const struct modinit_options *s,
+			 char *err, size_t errlen)
+{
+	const struct modinit_value *ex = modinit_opt(s, "exec"), *tcp = modinit_opt(s, "tcp"),
+				   *http = modinit_opt(s, "http");
+	const struct modinit_host *h = hc->host;
+
+	if (ex->set + tcp->set + http->set != 1)
+		return h->error_at(h, s->node, err, errlen,
+				   "checks: %s: give exactly one of http, tcp or exec", c->name);
+	if (ex->set) {
+		c->kind = HC_EXEC;
+		c->argv = ex->strv;
+		if (ex->count == 0)
+			return h->error_at(h, ex->node, err, errlen,
+					   "checks: %s: exec: expected a command as a list of strings",
+					   c->name);
+		return 0;
+	}
+	if (tcp->set) {
+		c->kind = HC_TCP;
+		if (ml_addr_parse(tcp->str, &c->ep.addr, &c->ep.addrlen) < 0)
+			return h->error_at(h, tcp->node, err, errlen,
+					   "checks: %s: tcp: expected ADDRESS:PORT like 127.0.0.1:5432",
+					   c->name);
+		return 0;
+	}
+	c->kind = HC_HTTP;
+	if (ml_url_parse(http->str, &c->ep) < 0)
+		return h->error_at(h, http->node, err, errlen,
+				   "checks: %s: http: expected a URL like http://127.0.0.1:8080/healthz",
+				   c->name);
+	return 0;
+}
+
+/* One item of checks, already converted; Docker's defaults are the
+ * schema's. */
+static int hc_parse_check(struct hc *hc, struct hc_check *c, const struct modinit_options *s,
+			  char *err, size_t errlen)
 {
 	const struct modinit_host *h = hc->host;
-	const struct modinit_node *n;
+	const struct modinit_value *retries = modinit_opt(s, "retries");
 	int r;
 
 	c->hc = hc;
 	hc_check_init(c);
-	if (item->type != MODINIT_NODE_MAP)
-		return h->error_at(h, item, err, errlen, "checks: item %zu: expected a mapping", idx + 1);
-	n = hc_find(item, "name");
-	if (!n || n->type != MODINIT_NODE_SCALAR || !*n->value)
-		return h->error_at(h, item, err, errlen, "checks: item %zu: expected a name", idx + 1);
-	snprintf(c->name, sizeof(c->name), "%s", n->value);
-	for (size_t i = 0; i < idx; i++)
-		if (strcmp(hc->checks[i].name, c->name) == 0)
-			return h->error_at(h, n, err, errlen, "checks: two checks named \"%s\"", c->name);
-	if ((r = hc_check_keys(hc, item, c->name, err, errlen)) < 0)
+	snprintf(c->name, sizeof(c->name), "%s", modinit_opt(s, "name")->str);
+	c->role = (enum hc_role)modinit_opt(s, "role")->index;
+	if ((r = hc_probe_kind(hc, c, s, err, errlen)) < 0)
 		return r;
-	if ((r = hc_parse_role(hc, c, item, err, errlen)) < 0 ||
-	    (r = hc_probe_kind(hc, c, item, err, errlen)) < 0)
-		return r;
-	/* Docker's defaults. */
-	if (hc_duration(hc, item, "interval", c->name, 30000, &c->interval, err, errlen) < 0 ||
-	    hc_duration(hc, item, "timeout", c->name, 30000, &c->timeout, err, errlen) < 0 ||
-	    hc_duration(hc, item, "start_period", c->name, 0, &c->start_period, err, errlen) < 0 ||
-	    hc_duration(hc, item, "start_interval", c->name, 5000, &c->start_interval, err, errlen) < 0)
-		return -EINVAL;
+	c->interval = modinit_opt(s, "interval")->ms;
+	c->timeout = modinit_opt(s, "timeout")->ms;
+	c->start_period = modinit_opt(s, "start_period")->ms;
+	c->start_interval = modinit_opt(s, "start_interval")->ms;
 	if (c->interval == 0 || c->timeout == 0 || c->start_interval == 0)
-		return h->error_at(h, item, err, errlen,
+		return h->error_at(h, s->node, err, errlen,
 				   "checks: %s: interval, timeout and start_interval must be above 0",
 				   c->name);
-	return hc_parse_retries(hc, c, item, err, errlen);
+	if (retries->integer < 1 || retries->integer > 1000)
+		return h->error_at(h, retries->node, err, errlen,
+				   "checks: %s: retries: expected 1 to 1000", c->name);
+	c->retries = (long)retries->integer;
+	return 0;
 }
 
 /* The endpoint is modinit's: it answers from what this module publishes. */
@@ -565,7 +469,7 @@ static void hc_probe(void *arg)
 	c->cur.wall_start = ml_wall_ms();
 	c->running = true;
 	if (c->kind == HC_EXEC)
-		r = ml_probe_start(&c->probe, c->argv, c->timeout);
+		r = ml_probe_start(&c->probe, (char *const *)c->argv, c->timeout);
 	else
 		r = ml_net_start(&c->net, &c->ep, c->kind == HC_HTTP, "modinit-healthcheck", c->timeout);
 	if (r < 0) {
@@ -615,17 +519,10 @@ static void hc_stop_probe(struct hc_check *c)
 /* Hooks                                                               */
 /* ------------------------------------------------------------------ */
 
-static void hc_free(struct hc *hc)
-{
-	for (size_t i = 0; i < hc->nchecks; i++)
-		free(hc->checks[i].argv);
-	free(hc);
-}
-
 static int hc_init(const struct modinit_host *host, const struct modinit_options *opts,
 		   void **state, char *err, size_t errlen)
 {
-	const struct modinit_node *checks = modinit_opt(opts, "checks")->node;
+	const struct modinit_value *checks = modinit_opt(opts, "checks");
 	struct hc *hc = calloc(1, sizeof(*hc));
 	int r = 0;
 
@@ -636,22 +533,23 @@ static int hc_init(const struct modinit_host *host, const struct modinit_options
 	 * --health: asked now so that an unsafe directory ends the setup (78). */
 	host->state_dir(host);
 	if (checks->count == 0 || checks->count > HC_MAX_CHECKS)
-		r = host->error_at(host, checks, err, errlen, "checks: expected 1 to %d checks",
+		r = host->error_at(host, checks->node, err, errlen, "checks: expected 1 to %d checks",
 				   HC_MAX_CHECKS);
 	for (size_t i = 0; r == 0 && i < checks->count; i++) {
-		r = hc_parse_check(hc, &hc->checks[i], &checks->items[i], i, err, errlen);
+		r = hc_parse_check(hc, &hc->checks[i], modinit_at(checks->list, i)->section, err,
+				   errlen);
 		hc->nchecks = i + 1;
 	}
 	if (r == 0)
 		r = ml_action_parse(host, modinit_opt(opts, "on_unhealthy"), "on_unhealthy",
 				    &hc->action, err, errlen);
 	if (r == 0)
-		r = ml_restart_parse(host, modinit_opt(opts, "restart")->node, &hc->restart, err,
+		r = ml_restart_parse(host, modinit_opt(opts, "restart")->section, &hc->restart, err,
 				     errlen);
 	if (r == 0)
 		r = hc_listen(hc, opts, err, errlen);
 	if (r < 0) {
-		hc_free(hc);
+		free(hc);
 		return r;
 	}
 	*state = hc;
@@ -709,15 +607,33 @@ static void hc_fini(void *state)
 	struct hc *hc = state;
 
 	hc_on_shutdown(hc, MODINIT_SHUTDOWN_FATAL); /* idempotent */
-	hc_free(hc);
+	free(hc);
 }
 
+/* A check, with Docker's defaults (docs/healthcheck.md says what each
+ * key means: --describe-module lists the keys of a section only). */
+static const struct modinit_option hc_check_fields[] = {
+	{ .key = "name", .type = MODINIT_OPT_STRING, .required = true },
+	{ .key = "role", .type = MODINIT_OPT_ENUM, .choices = hc_role_names,
+	  .default_value = "liveness" },
+	{ .key = "http", .type = MODINIT_OPT_STRING },
+	{ .key = "tcp", .type = MODINIT_OPT_STRING },
+	{ .key = "exec", .type = MODINIT_OPT_LIST_OF, .item_type = MODINIT_OPT_STRING },
+	{ .key = "interval", .type = MODINIT_OPT_DURATION, .default_value = "30s" },
+	{ .key = "timeout", .type = MODINIT_OPT_DURATION, .default_value = "30s" },
+	{ .key = "start_period", .type = MODINIT_OPT_DURATION, .default_value = "0s" },
+	{ .key = "start_interval", .type = MODINIT_OPT_DURATION, .default_value = "5s" },
+	{ .key = "retries", .type = MODINIT_OPT_INT, .default_value = "3" },
+	{ .key = NULL },
+};
+
 static const struct modinit_option hc_options[] = {
-	{ .key = "checks", .type = MODINIT_OPT_LIST, .required = true,
+	{ .key = "checks", .type = MODINIT_OPT_LIST_OF, .item_type = MODINIT_OPT_SECTION,
+	  .fields = hc_check_fields, .name_key = "name", .required = true,
 	  .help = "the checks: [{name: web, http: http://127.0.0.1:8080/healthz, interval: 10s}]" },
 	{ .key = "on_unhealthy", .type = MODINIT_OPT_STRING, .default_value = "none",
 	  .help = "none, restart, exit:CODE or signal:SIGNAL, when a liveness check is unhealthy" },
-	{ .key = "restart", .type = MODINIT_OPT_MAP,
+	{ .key = "restart", .type = MODINIT_OPT_SECTION, .fields = ml_restart_fields,
 	  .help = "{max: 5, backoff: 1s, max_backoff: 30s, exit_code: 1} for on_unhealthy: restart" },
 	{ .key = "listen", .type = MODINIT_OPT_STRING,
 	  .help = "ADDRESS:PORT serving GET /healthz, /readyz and /status, e.g. 127.0.0.1:8081" },
@@ -726,7 +642,7 @@ static const struct modinit_option hc_options[] = {
 	{ .key = NULL },
 };
 
-MODINIT_MODULE_EXPORT const struct modinit_module modinit_module = {
+MODINIT_DESCRIPTOR(healthcheck) = {
 	MODINIT_MODULE_HEADER,
 	.flags = MODINIT_FLAG_LIVE,
 	.name = "healthcheck",

@@ -40,6 +40,7 @@
 
 #include <modinit/module.h>
 
+#include "lib/descriptor.h"
 #include "lib/modlib.h"
 
 #define NT_MSG 4096     /* systemd's own limit is the datagram; ours is this */
@@ -518,7 +519,7 @@ static int nt_actions(struct nt *n, const struct modinit_options *opts, char *er
 			    &n->on_ready_timeout, err, errlen) < 0 ||
 	    ml_action_parse(h, modinit_opt(opts, "on_watchdog"), "on_watchdog", &n->on_watchdog,
 			    err, errlen) < 0 ||
-	    ml_restart_parse(h, modinit_opt(opts, "restart")->node, &n->restart, err, errlen) < 0)
+	    ml_restart_parse(h, modinit_opt(opts, "restart")->section, &n->restart, err, errlen) < 0)
 		return -EINVAL;
 	return 0;
 }
@@ -646,12 +647,12 @@ static const struct modinit_option nt_opts[] = {
 	  .help = "WATCHDOG=1 expected at least this often (WATCHDOG_USEC); 0s: off" },
 	{ .key = "on_watchdog", .type = MODINIT_OPT_STRING, .default_value = "restart",
 	  .help = "none, restart, exit:CODE or signal:SIGNAL, when the watchdog runs out" },
-	{ .key = "restart", .type = MODINIT_OPT_MAP,
+	{ .key = "restart", .type = MODINIT_OPT_SECTION, .fields = ml_restart_fields,
 	  .help = "{max: 5, backoff: 1s, max_backoff: 30s, exit_code: 1} for the restart action" },
 	{ .key = NULL },
 };
 
-MODINIT_MODULE_EXPORT const struct modinit_module modinit_module = {
+MODINIT_DESCRIPTOR(notify) = {
 	MODINIT_MODULE_HEADER,
 	.flags = MODINIT_FLAG_LIVE,
 	.name = "notify",

@@ -36,6 +36,7 @@
 
 #include <modinit/module.h>
 
+#include "lib/descriptor.h"
 #include "lib/modlib.h"
 
 #define SV_MAX 32
@@ -617,7 +618,7 @@ static const struct modinit_option sv_opts[] = {
 	{ .key = NULL },
 };
 
-MODINIT_MODULE_EXPORT const struct modinit_module modinit_module = {
+MODINIT_DESCRIPTOR(services) = {
 	MODINIT_MODULE_HEADER,
 	.flags = MODINIT_FLAG_LIVE,
 	.name = "services",

@@ -28,6 +28,8 @@
 
 #include <modinit/module.h>
 
+#include "lib/descriptor.h"
+
 #include "signame.h"
 
 #define SR_NSIG 65 /* signals 1..64 */
@@ -54,14 +56,14 @@ struct sr {
 	int target;                  /* -1: keep the pipeline's target */
 };
 
+/* map and delay are mappings keyed by signals: the keys are data, not a
+ * schema, so each key and value goes through the host's converter. */
 static int sr_signal_key(struct sr *s, const struct modinit_node *key, const char *opt, int *sig,
 			 char *err, size_t errlen)
 {
 	struct modinit_value v;
-	char what[64];
 
-	snprintf(what, sizeof(what), "%s", opt);
-	if (s->host->parse_node(s->host, MODINIT_OPT_SIGNAL, key, what, &v, err, errlen) < 0)
+	if (s->host->parse_node(s->host, MODINIT_OPT_SIGNAL, key, opt, &v, err, errlen) < 0)
 		return -EINVAL;
 	if (v.signo == SIGKILL || v.signo == SIGSTOP || v.signo == SIGCHLD)
 		return s->host->error_at(s->host, key, err, errlen,
@@ -242,7 +244,7 @@ static const struct modinit_option sr_options[] = {
 	{ .key = NULL },
 };
 
-MODINIT_MODULE_EXPORT const struct modinit_module modinit_module = {
+MODINIT_DESCRIPTOR(signal_remap) = {
 	MODINIT_MODULE_HEADER,
 	.flags = MODINIT_FLAG_LIVE,
 	.name = "signal-remap",

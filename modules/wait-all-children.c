@@ -11,6 +11,8 @@
 
 #include <modinit/module.h>
 
+#include "lib/descriptor.h"
+
 struct wac {
 	const struct modinit_host *host;
 	int stop_signal;
@@ -66,7 +68,7 @@ static const struct modinit_option wac_options[] = {
 	{ .key = NULL },
 };
 
-MODINIT_MODULE_EXPORT const struct modinit_module modinit_module = {
+MODINIT_DESCRIPTOR(wait_all_children) = {
 	MODINIT_MODULE_HEADER,
 	.name = "wait-all-children",
 	.version = PACKAGE_VERSION,

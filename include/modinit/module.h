@@ -52,8 +52,10 @@ extern "C" {
  *  parse_value, signal_helper, last_main_pid, wall_ms, publish_health
  *  (enum modinit_health) and status_json, and the on_reap hook (enum
  *  modinit_reap_kind).
- *  1.2 adds: struct modinit_creds and enum modinit_creds_scope, and the
- *  host services main_setenv, main_pass_fd, main_credentials, hold_start,
+ *  1.2 adds: name_key in struct modinit_option (the items of a LIST_OF
+ *  SECTION named by one of their keys in messages, and unique);
+ *  struct modinit_creds and enum modinit_creds_scope, and the host
+ *  services main_setenv, main_pass_fd, main_credentials, hold_start,
  *  release_start, hold_stop, release_stop and pid_in_main_tree (appended
  *  to struct modinit_host in that order). */
 #define MODINIT_ABI_MINOR 2
@@ -111,8 +113,13 @@ enum modinit_opt_type {
 				       value.list (read with modinit_at) and
 				       value.count; string, enum and path items
 				       also as value.strv (NULL-terminated).
-				       Each item has its own node (NULL if
-				       from the default) */
+				       value.node and value.list->node are
+				       the YAML list; each item has its own
+				       node, the list's item (NULL if from the
+				       default): for SECTION items their
+				       mapping, also item->section->node.
+				       With name_key (1.2) the items are named
+				       in messages */
 	MODINIT_OPT_SECTION,      /**< a mapping checked against its own schema
 				       (fields): value.section (modinit_opt) */
 };
@@ -134,6 +141,17 @@ struct modinit_option {
 	const struct modinit_option *fields; /**< SECTION, or LIST_OF SECTION:
 						  the nested schema, ends with
 						  key NULL */
+	/* ABI 1.2: read only when the descriptor's option_size covers it. */
+	const char *name_key; /**< LIST_OF SECTION: the key of fields (a
+				   STRING field) whose value names each item
+				   in messages: "checks: web: role: ..."
+				   instead of "checks: item 1: role: ...".
+				   Two items with the same name are refused
+				   ("checks: two items named "web"", placed at
+				   the second name), an empty name too. An
+				   item without the key (unless the field is
+				   required) is "item N". NULL: items are
+				   numbered */
 };
 
 /** A validated option value, as init receives it. */

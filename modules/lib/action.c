@@ -65,42 +65,49 @@ int ml_action_parse(const struct modinit_host *h, const struct modinit_value *v,
 			   what, s);
 }
 
-/* One key of the restart map into r. */
-static int restart_key(const struct modinit_host *h, const struct modinit_node *key,
-		       const struct modinit_node *val, struct ml_restart *r, char *err,
-		       size_t errlen)
-{
-	const char *k = key->value;
-	struct modinit_value v;
-	char what[64];
+const struct modinit_option ml_restart_fields[] = {
+	{ .key = "max", .type = MODINIT_OPT_INT, .help = "restarts at most (5)" },
+	{ .key = "backoff", .type = MODINIT_OPT_DURATION, .help = "the first restart's delay (1s)" },
+	{ .key = "max_backoff", .type = MODINIT_OPT_DURATION,
+	  .help = "the delay doubles up to this (30s)" },
+	{ .key = "exit_code", .type = MODINIT_OPT_INT,
+	  .help = "the container's code after max restarts (1)" },
+	{ .key = NULL },
+};
 
-	snprintf(what, sizeof(what), "restart: %s", k);
-	if (strcmp(k, "max") == 0 || strcmp(k, "exit_code") == 0) {
-		if (h->parse_node(h, MODINIT_OPT_INT, val, what, &v, err, errlen) < 0)
-			return -EINVAL;
-		if (v.integer < 0 || v.integer > (k[0] == 'm' ? 1000000 : 255))
-			return h->error_at(h, val, err, errlen, "%s: out of range", what);
-		*(k[0] == 'm' ? &r->max : &r->exit_code) = (long)v.integer;
+/* An integer field within 0..max; absent (or the section absent): kept. */
+static int restart_int(const struct modinit_host *h, const struct modinit_options *s,
+		       const char *key, long long max, long *out, char *err, size_t errlen)
+{
+	const struct modinit_value *v = s ? modinit_opt(s, key) : NULL;
+
+	if (!v || !v->set)
 		return 0;
-	}
-	if (strcmp(k, "backoff") == 0 || strcmp(k, "max_backoff") == 0) {
-		if (h->parse_node(h, MODINIT_OPT_DURATION, val, what, &v, err, errlen) < 0)
-			return -EINVAL;
-		*(k[0] == 'b' ? &r->backoff : &r->max_backoff) = v.ms;
-		return 0;
-	}
-	return h->error_at(h, key, err, errlen,
-			   "restart: unknown key \"%s\" (expected max, backoff, max_backoff or exit_code)",
-			   k);
+	if (v->integer < 0 || v->integer > max)
+		return h->error_at(h, v->node, err, errlen, "restart: %s: out of range", key);
+	*out = (long)v->integer;
+	return 0;
 }
 
-int ml_restart_parse(const struct modinit_host *h, const struct modinit_node *n,
+static void restart_ms(const struct modinit_options *s, const char *key, uint64_t *out)
+{
+	const struct modinit_value *v = s ? modinit_opt(s, key) : NULL;
+
+	if (v && v->set)
+		*out = v->ms;
+}
+
+/* The defaults live here, not in the schema: the section may be left out
+ * whole, and a section has no default. */
+int ml_restart_parse(const struct modinit_host *h, const struct modinit_options *s,
 		     struct ml_restart *r, char *err, size_t errlen)
 {
 	*r = (struct ml_restart){ .max = 5, .exit_code = 1, .backoff = 1000, .max_backoff = 30000 };
-	for (size_t i = 0; n && i < n->count; i++)
-		if (restart_key(h, &n->keys[i], &n->items[i], r, err, errlen) < 0)
-			return -EINVAL;
+	if (restart_int(h, s, "max", 1000000, &r->max, err, errlen) < 0 ||
+	    restart_int(h, s, "exit_code", 255, &r->exit_code, err, errlen) < 0)
+		return -EINVAL;
+	restart_ms(s, "backoff", &r->backoff);
+	restart_ms(s, "max_backoff", &r->max_backoff);
 	if (r->max_backoff < r->backoff)
 		r->max_backoff = r->backoff;
 	return 0;

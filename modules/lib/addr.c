@@ -4,20 +4,42 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <netdb.h>
 #include <netinet/in.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "modlib.h"
 
+/* inet_pton, not getaddrinfo: even with AI_NUMERICHOST, getaddrinfo is
+ * NSS code, which a static modinit does not have. A "%zone" suffix is not
+ * taken (it would need if_nametoindex's interface names). */
+static int ml_addr_numeric(const char *h, uint16_t port, struct sockaddr_storage *ss,
+			   socklen_t *len)
+{
+	struct sockaddr_in *in = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, h, &in->sin_addr) == 1) {
+		in->sin_family = AF_INET;
+		in->sin_port = htons(port);
+		*len = sizeof(*in);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, h, &in6->sin6_addr) == 1) {
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons(port);
+		*len = sizeof(*in6);
+		return 0;
+	}
+	return -EINVAL;
+}
+
 int ml_addr_parse(const char *text, struct sockaddr_storage *ss, socklen_t *len)
 {
 	char buf[160];
 	const char *colon = strrchr(text, ':');
-	struct addrinfo hints = { .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV,
-				  .ai_socktype = SOCK_STREAM };
-	struct addrinfo *ai;
 	char *h = buf, *end;
 	long port;
 
@@ -34,12 +56,7 @@ int ml_addr_parse(const char *text, struct sockaddr_storage *ss, socklen_t *len)
 	if (strspn(colon + 1, "0123456789") != strlen(colon + 1) || !colon[1] || *end ||
 	    port < 1 || port > 65535)
 		return -EINVAL;
-	if (getaddrinfo(h, colon + 1, &hints, &ai) != 0)
-		return -EINVAL;
-	memcpy(ss, ai->ai_addr, ai->ai_addrlen);
-	*len = ai->ai_addrlen;
-	freeaddrinfo(ai);
-	return 0;
+	return ml_addr_numeric(h, (uint16_t)port, ss, len);
 }
 
 bool ml_addr_is_loopback(const struct sockaddr_storage *ss)

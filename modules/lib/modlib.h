@@ -147,11 +147,12 @@ struct ml_probe {
 /* out (cap + 1 bytes) receives the first cap bytes of the helper's output. */
 void ml_probe_init(struct ml_probe *p, const struct modinit_host *h, char *out, size_t cap,
 		   ml_probe_cb done, void *arg);
-/* Spawn argv in a process group of its own, stdout and stderr into a pipe
- * read through an fd watch (output past cap is read and dropped, so the
- * helper never blocks on a full pipe); after timeout_ms the whole group
- * gets SIGKILL. done runs once, later, unless ml_probe_stop comes first.
- * 0 or -errno (pipe or spawn failed: nothing runs). */
+/* Spawn argv in a process group of its own, stdout and stderr into the
+ * host's capture pipe (MODINIT_CAPTURE_STDOUT | _STDERR) read through an fd
+ * watch (output past cap is read and dropped, so the helper never blocks
+ * on a full pipe); after timeout_ms the whole group gets SIGKILL. done runs
+ * once, later, unless ml_probe_stop comes first. 0 or -errno (the spawn
+ * failed: nothing runs). */
 int ml_probe_start(struct ml_probe *p, char *const argv[], uint64_t timeout_ms);
 /* Kill the running helper's group (SIGKILL), stop reading, cancel the
  * timeout: done is not called. Harmless when nothing runs. */
@@ -219,9 +220,12 @@ enum ml_acted {
  * option in messages ("on_unhealthy"). 0 or -EINVAL with the message. */
 int ml_action_parse(const struct modinit_host *h, const struct modinit_value *v,
 		    const char *what, struct ml_action *a, char *err, size_t errlen);
-/* The map {max, backoff, max_backoff, exit_code} into r, defaults 5, 1s,
- * 30s and 1 (n NULL: the defaults). 0 or -EINVAL with the message. */
-int ml_restart_parse(const struct modinit_host *h, const struct modinit_node *n,
+/* The schema of the restart section {max, backoff, max_backoff,
+ * exit_code}: declare the option MODINIT_OPT_SECTION with these fields. */
+extern const struct modinit_option ml_restart_fields[];
+/* That section (s NULL when the config has none) into r, defaults 5, 1s,
+ * 30s and 1. 0 or -EINVAL with the message. */
+int ml_restart_parse(const struct modinit_host *h, const struct modinit_options *s,
 		     struct ml_restart *r, char *err, size_t errlen);
 /* Take action a (restarts counted in rs) and log it with reason first;
  * an enum ml_acted. */

@@ -1,10 +1,10 @@
 /* Run a helper the way a health probe runs: in its own process group so a
- * timeout can kill everything it started, its output captured through a
- * pipe that PID 1 reads without blocking, its end reported once. */
+ * timeout can kill everything it started, its output captured through the
+ * host's capture pipe, which PID 1 reads without blocking, its end
+ * reported once. */
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <string.h>
 #include <signal.h>
 #include <sys/epoll.h>
@@ -90,44 +90,27 @@ void ml_probe_init(struct ml_probe *p, const struct modinit_host *h, char *out, 
 	out[0] = '\0';
 }
 
-/* A pipe whose read end (ours) does not block; the helper's end is an
- * ordinary blocking pipe, as programs expect. */
-static int probe_pipe(int fds[2])
-{
-	if (pipe2(fds, O_CLOEXEC) < 0)
-		return -errno;
-	if (fcntl(fds[0], F_SETFL, O_NONBLOCK) < 0) {
-		int r = -errno;
-
-		close(fds[0]);
-		close(fds[1]);
-		return r;
-	}
-	return 0;
-}
-
 int ml_probe_start(struct ml_probe *p, char *const argv[], uint64_t timeout_ms)
 {
 	const struct modinit_host *h = p->host;
 	struct modinit_spawn_opts o = MODINIT_SPAWN_OPTS_INIT;
-	int fds[2], r = probe_pipe(fds);
+	int r;
 
-	if (r < 0)
-		return r;
 	p->len = 0;
 	p->out[0] = '\0';
 	o.new_group = true; /* a timeout kills all it started */
-	o.stdout_fd = o.stderr_fd = fds[1];
+	/* The host's capture pipe: its read end never blocks PID 1, the
+	 * helper's end is an ordinary blocking pipe, as programs expect. */
+	o.capture = MODINIT_CAPTURE_STDOUT | MODINIT_CAPTURE_STDERR;
+	o.capture_fd = &p->fd;
 	r = h->spawn(h, argv, &o, probe_exit, p, &p->pid);
-	close(fds[1]);
 	if (r < 0) {
 		p->pid = 0;
-		close(fds[0]);
+		p->fd = -1; /* a refusal before the pipe leaves it as it was */
 		return r;
 	}
-	p->fd = fds[0];
 	/* Unwatched, the output is lost but the helper still runs and ends. */
-	if (h->fd_watch(h, p->fd, EPOLLIN, probe_output, p) < 0) {
+	if (p->fd >= 0 && h->fd_watch(h, p->fd, EPOLLIN, probe_output, p) < 0) {
 		close(p->fd);
 		p->fd = -1;
 	}

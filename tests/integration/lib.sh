@@ -38,6 +38,31 @@ skip_all() {
 	exit 0
 }
 
+# The pass against the static modinit (MODINIT_STATIC=1, set by
+# tests/static-pass.sh): every bundled module is built in and there is no
+# dynamic loader, so a case that loads a .so file cannot run there.
+STATIC_SO="the static modinit loads built-in modules only, no .so files"
+static() { [ "${MODINIT_STATIC:-}" = 1 ]; }
+
+# so_only WHAT: a test whose every case loads .so modules (fixtures, the
+# examples, the loader's own checks) is skipped whole in the static pass.
+so_only() {
+	if static; then skip_all "$*: $STATIC_SO"; fi
+}
+
+# need_dlopen N: in the static pass, report the next N cases skipped and
+# return 1; elsewhere return 0.   if need_dlopen 2; then ...2 cases...; fi
+need_dlopen() {
+	static || return 0
+	_k=$1
+	while [ "$_k" -gt 0 ]; do
+		_tap_n=$((_tap_n + 1))
+		echo "ok $_tap_n # SKIP $STATIC_SO"
+		_k=$((_k - 1))
+	done
+	return 1
+}
+
 diag() { printf '%s\n' "$@" | sed 's/^/# /'; }
 
 # check DESC COMMAND...: one TAP line from a command's status.

@@ -9,6 +9,7 @@ if [ -n "$MODINIT_WRAPPER" ]; then
 	# invalid read as an error; the behaviour is tested without it.
 	skip_all "a deliberate crash cannot run clean under $MODINIT_WRAPPER"
 fi
+so_only "faults are injected by fixture modules"
 plan 13
 FAULTY=$MODINIT_BUILDDIR/tests/fixtures/faulty/.libs
 

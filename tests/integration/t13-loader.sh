@@ -5,6 +5,7 @@
 # the directories searched). A good module loads; --check-config,
 # --list-modules and --describe-module report what they find.
 . "$MODINIT_SRCDIR/tests/integration/lib.sh"
+so_only "the loader's checks of .so files"
 plan 30
 trusted_work # modules are loaded from $WORK: not below a sticky /tmp
 F=$MODINIT_FIXTURES

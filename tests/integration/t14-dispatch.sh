@@ -4,6 +4,7 @@
 # consume a signal; on_exit may change the final status.
 . "$MODINIT_SRCDIR/tests/integration/lib.sh"
 need_root_ns
+so_only "hook dispatch is observed through fixture modules"
 plan 13
 F=$MODINIT_FIXTURES
 EV=$WORK/events

@@ -105,7 +105,7 @@ if [ -n "$MODINIT_WRAPPER" ]; then
 	ok "# SKIP a deliberate crash cannot run clean under $MODINIT_WRAPPER"
 	ok "# SKIP a deliberate crash cannot run clean under $MODINIT_WRAPPER"
 	ok "# SKIP a deliberate crash cannot run clean under $MODINIT_WRAPPER"
-else
+elif need_dlopen 3; then
 	printf 'modules:\n  - name: crasher\n' >"$WORK/crash.yaml"
 	fifo ready
 	bg_sub -q --module-path "$MODINIT_FIXTURES" -c "$WORK/crash.yaml" -- \

@@ -3,12 +3,15 @@
 # against the frozen 1.0 header (tests/fixtures/abi-1.0) loads and runs in
 # this modinit as PID 1, gets every option of every 1.0 type with the right
 # value, has its hooks called, and parse_node writes exactly a 1.0 value.
-# The same module built for 1.1 gets options of the 1.1 types and uses
-# parse_value; a schema that declares a key modinit keeps (name, path) is
+# The same module built against the frozen 1.1 header
+# (tests/fixtures/abi-1.1) gets options of the 1.1 types and uses
+# parse_value; built for 1.2 it also sets the command's environment through
+# main_setenv after testing for it with MODINIT_HOST_HAS; a schema that declares a key modinit keeps (name, path) is
 # refused at load. (A module built for a newer minor: t13, test_options.)
 . "$MODINIT_SRCDIR/tests/integration/lib.sh"
 need_root_ns
-plan 13
+so_only "modules built against the frozen headers are .so files"
+plan 16
 A=$MODINIT_BUILDDIR/tests/fixtures/modules/abi/.libs
 
 # run_abi NAME CODE: modinit as PID 1 with $WORK/NAME.yaml, its stderr in
@@ -116,6 +119,39 @@ out=$("$MODINIT_BIN" --module-path "$A" --check-config -c "$WORK/bad11.yaml" 2>&
 expect_eq "an error inside a section is placed at the nested node" \
 	"78|modinit: error: $WORK/bad11.yaml:6:13: abi11: server: port: expected an integer, got \"http\"" \
 	"$?|$out"
+
+# --- a 1.2 module: main_setenv reaches the command, not the helper ---
+cat >"$WORK/abi12.yaml" <<EOC
+modules:
+  - name: abi12
+    file: $WORK/ev-abi12
+    mode: fast
+EOC
+pid1 --module-path "$A" -c "$WORK/abi12.yaml" -- sh -c \
+	'until grep -q "^helper-done" "$0"; do sleep 0.01; done
+	echo "command sees ${MODINIT_ABI12:-nothing}" >>"$0"; exit 4' \
+	"$WORK/ev-abi12" >/dev/null 2>"$WORK/err-abi12"
+expect_eq "a 1.2 module runs as PID 1: the command's status" 4 "$?"
+expect_eq "its 1.2 service answered and its variable reached the command" \
+"init abi 1.2
+count default 7
+flag default false
+delay default 1500
+stop default $term
+word unset -
+args unset 0
+mode config fast 0
+root unset -
+sigs default 0 $term
+sigs default 1 $int
+main_setenv 0
+start spawn 0
+helper-done 0
+command sees yes
+main_exit 4
+exit 4
+fini" "$(grep -v '^helper-ran$' "$WORK/ev-abi12")"
+expect_eq "nothing on stderr (1.2)" "" "$(cat "$WORK/err-abi12")"
 
 # --- a schema with a reserved key ---
 printf 'modules:\n  - name: reserved\n    file: %s\n' "$WORK/ev" >"$WORK/res.yaml"

@@ -10,6 +10,7 @@
 . "$MODINIT_SRCDIR/tests/integration/lib.sh"
 need_root_ns
 trusted_work
+so_only "host services are driven by a fixture module"
 plan 26
 S=$MODINIT_BUILDDIR/tests/fixtures/modules/svc/.libs
 D=$WORK/d

@@ -6,6 +6,7 @@
 # ever leaves modinit's own tree (strace on a run outside a namespace).
 . "$MODINIT_SRCDIR/tests/integration/lib.sh"
 need_root_ns
+so_only "phases are probed by a fixture module"
 plan 26
 P=$MODINIT_BUILDDIR/tests/fixtures/phases/.libs
 ALL=signal,spawn,shutdown,restart

@@ -10,6 +10,7 @@
 . "$MODINIT_SRCDIR/tests/integration/lib.sh"
 need_root_ns
 command -v pkg-config >/dev/null || skip_all "pkg-config not installed"
+so_only "the example modules are .so files"
 plan 24
 trusted_work # modules are loaded from $WORK: not below a sticky /tmp
 

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -95,6 +96,29 @@ static int fh_fd_unwatch(const struct modinit_host *h, int fd)
 	return 0;
 }
 
+/* The capture pipe as modinit makes it: the read end O_NONBLOCK for the
+ * module, both ends O_CLOEXEC; *capture_fd is -1 when it fails. */
+static int fh_capture(const struct modinit_spawn_opts *o, int *wr)
+{
+	int fds[2], r;
+
+	*wr = -1;
+	if (!o || !o->capture)
+		return 0;
+	*o->capture_fd = -1;
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return -errno;
+	if (fcntl(fds[0], F_SETFL, O_NONBLOCK) < 0) {
+		r = -errno;
+		close(fds[0]);
+		close(fds[1]);
+		return r;
+	}
+	*o->capture_fd = fds[0];
+	*wr = fds[1];
+	return 0;
+}
+
 static int fh_spawn(const struct modinit_host *h, char *const argv[],
 		    const struct modinit_spawn_opts *opts, modinit_exit_cb done, void *arg,
 		    pid_t *pid)
@@ -102,13 +126,22 @@ static int fh_spawn(const struct modinit_host *h, char *const argv[],
 	struct fake_host *fh = fh_of(h);
 	struct fake_spawn *s;
 
+	int wr, r;
+
 	if (!argv || !argv[0] || (!done && !(fh->desc && fh->desc->on_child_exit)))
+		return -EINVAL;
+	/* the real host's checks of capture */
+	if (opts && ((opts->capture & ~(unsigned)(MODINIT_CAPTURE_STDOUT | MODINIT_CAPTURE_STDERR)) ||
+		     (opts->capture && !opts->capture_fd)))
 		return -EINVAL;
 	if (fh->spawn_result < 0)
 		return fh->spawn_result;
 	assert_true(fh->nspawns < FAKE_MAX);
+	if ((r = fh_capture(opts, &wr)) < 0)
+		return r;
 	s = &fh->spawns[fh->nspawns++];
 	memset(s, 0, sizeof(*s));
+	s->capture_wr = wr;
 	for (int i = 0; argv[i]; i++) {
 		assert_true(i < 15); /* argv[15] stays the NULL end */
 		s->argv[i] = strdup(argv[i]);
@@ -545,9 +578,12 @@ void fake_host_free(struct fake_host *fh)
 {
 	endpoint_free(fh->ep);
 	fh->ep = NULL;
-	for (size_t i = 0; i < fh->nspawns; i++)
+	for (size_t i = 0; i < fh->nspawns; i++) {
 		for (int a = 0; fh->spawns[i].argv[a]; a++)
 			free(fh->spawns[i].argv[a]);
+		if (fh->spawns[i].capture_wr >= 0)
+			close(fh->spawns[i].capture_wr);
+	}
 	fh->nspawns = 0;
 	fh_free_12(fh); /* ABI 1.2 */
 	free(fh->detail);
@@ -616,6 +652,11 @@ void fake_spawn_exit(struct fake_host *fh, size_t i, int status)
 	assert_true(i < fh->nspawns);
 	assert_true(s->live);
 	s->live = false;
+	/* An ended helper's end of the pipe is closed: what it wrote is left. */
+	if (s->capture_wr >= 0) {
+		close(s->capture_wr);
+		s->capture_wr = -1;
+	}
 	if (s->done)
 		s->done(s->arg, s->pid, status);
 	else
@@ -660,14 +701,17 @@ const struct modinit_node *fake_shortcut(const char *module, const char *yaml_it
 	bool remap = strcmp(module, "signal-remap") == 0;
 	struct cfg_module item = { .name = module };
 	struct config c = { .modules = &item, .module_count = 0 };
+	static const char *lists[64][2][64]; /* each shortcut's rule lists */
 	struct cli_opts o;
 	struct shortcuts *s;
 
 	assert_true(remap || strcmp(module, "exit-code") == 0);
 	assert_true(ncuts < 64);
 	memset(&o, 0, sizeof(o));
+	o.rewrite = lists[ncuts][0];
+	o.remap_exit = lists[ncuts][1];
 	for (; rules && *rules; rules++) {
-		assert_true((remap ? o.rewrite_count : o.remap_exit_count) < CLI_MAX_RULES);
+		assert_true((remap ? o.rewrite_count : o.remap_exit_count) < 64);
 		if (remap)
 			o.rewrite[o.rewrite_count++] = *rules;
 		else

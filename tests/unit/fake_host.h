@@ -1,6 +1,7 @@
 /* A fake host table for unit-testing a module without modinit's loop: a
  * clock the test moves, timers fired in deadline order, fd watches and
- * helper spawns the test completes by hand, and a record of every signal,
+ * helper spawns the test completes by hand (with the capture pipe the real
+ * host makes), and a record of every signal,
  * shutdown request, restart, status and log line the module asked for.
  *
  * What the module could tell apart from the real host is the same: the
@@ -52,6 +53,10 @@ struct fake_spawn {
 	void *arg;
 	pid_t pid;
 	bool live;
+	/* With opts.capture: the helper's end of the capture pipe (the module
+	 * got the read end through capture_fd), for the test to write the
+	 * helper's output to; closed when the helper exits. -1: none. */
+	int capture_wr;
 };
 
 struct fake_watch {

@@ -437,11 +437,14 @@ static void test_handled_after_stop(void **state)
 
 static void test_allows(void **state)
 {
-	/* spawn, signal, shutdown, restart per phase: 1 allowed. */
+	/* spawn, signal, shutdown, restart, then (1.2) main_setenv and
+	 * main_pass_fd, main_credentials, the holds, release_start, per
+	 * phase: 1 allowed. */
 	static const char *const want[] = {
-		[LC_SETUP] = "0000", [LC_STARTING] = "1100", [LC_RUNNING] = "1111",
-		[LC_RESTARTING] = "1111", [LC_STOPPING] = "1111", [LC_KILLING] = "0111",
-		[LC_DONE] = "0000",
+		[LC_SETUP] = "00001110", [LC_STARTING] = "11001001",
+		[LC_RUNNING] = "11110000", [LC_RESTARTING] = "11110000",
+		[LC_STOPPING] = "11110000", [LC_KILLING] = "01110000",
+		[LC_DONE] = "00000000",
 	};
 
 	(void)state;
@@ -454,6 +457,201 @@ static void test_allows(void **state)
 	}
 	assert_false(lifecycle_allows(LC_RUNNING, LC_SVC_COUNT));
 	assert_string_equal(lifecycle_phase_name(LC_KILLING), "killing");
+}
+
+/* ---- ABI 1.2: holding the start and the stop ---- */
+
+/* on_start ran with `holds` modules holding the start; no command yet
+ * (pid 0, as in modinit before the first start), `others` helpers. */
+static void fake_held(unsigned int holds, int others)
+{
+	memset(&F, 0, sizeof(F));
+	F.others = others;
+	F.procs.no_children = others == 0;
+	lifecycle_init(&F.lc, &fake_ops, &F, &F.procs, SIGTERM, 5000);
+	for (unsigned int i = 0; i < holds; i++)
+		lifecycle_hold_start(&F.lc);
+	lifecycle_starting(&F.lc);
+	assert_int_equal(lifecycle_spawn_first(&F.lc), 0);
+}
+
+static void test_hold_start(void **state)
+{
+	(void)state;
+	fake_held(2, 1);
+	assert_int_equal(F.lc.phase, LC_STARTING);
+	assert_string_equal(F.calls, "");
+	/* Not before the last holder lets go. */
+	assert_int_equal(lifecycle_release_start(&F.lc), 0);
+	assert_string_equal(F.calls, "");
+	assert_int_equal(lifecycle_release_start(&F.lc), 0);
+	assert_string_equal(F.calls, "spawn ");
+	assert_int_equal(F.lc.phase, LC_RUNNING);
+	assert_int_equal(F.procs.main_pid, 1);
+	/* A failed start after the release ends the run as a failed start. */
+	fake_held(1, 0);
+	F.spawn_result = -ENOENT;
+	assert_int_equal(lifecycle_release_start(&F.lc), -ENOENT);
+	assert_int_equal(F.lc.phase, LC_DONE);
+	assert_int_equal(lifecycle_exit_code(&F.lc), 70);
+}
+
+/* A release from an on_start: the command waits for every on_start. */
+static void test_release_in_on_start(void **state)
+{
+	(void)state;
+	memset(&F, 0, sizeof(F));
+	lifecycle_init(&F.lc, &fake_ops, &F, &F.procs, SIGTERM, 5000);
+	lifecycle_hold_start(&F.lc);
+	lifecycle_starting(&F.lc);
+	assert_int_equal(lifecycle_release_start(&F.lc), 0);
+	assert_string_equal(F.calls, "");
+	assert_int_equal(F.lc.phase, LC_STARTING);
+	assert_int_equal(lifecycle_spawn_first(&F.lc), 0);
+	assert_string_equal(F.calls, "spawn ");
+	assert_int_equal(F.lc.phase, LC_RUNNING);
+}
+
+/* A pre-start hook failed: the run ends with the module's code, the
+ * command never started, the helpers left get the stop signal. */
+static void test_held_start_shutdown(void **state)
+{
+	(void)state;
+	fake_held(1, 0);
+	assert_true(lifecycle_allows_now(&F.lc, LC_SVC_SHUTDOWN));
+	assert_false(lifecycle_allows_now(&F.lc, LC_SVC_RESTART));
+	lifecycle_request_shutdown(&F.lc, 3);
+	assert_string_equal(F.calls, "on_shutdown:2 ");
+	assert_int_equal(F.lc.phase, LC_DONE);
+	assert_int_equal(lifecycle_exit_code(&F.lc), 3);
+	/* With a helper still there: the sweep as ever. */
+	fake_held(1, 1);
+	lifecycle_request_shutdown(&F.lc, 4);
+	assert_string_equal(F.calls, "on_shutdown:2 all:15 timer1:5000 ");
+	assert_int_equal(F.lc.phase, LC_STOPPING);
+	/* A release now starts nothing. */
+	assert_int_equal(lifecycle_release_start(&F.lc), 0);
+	others_end();
+	assert_int_equal(F.lc.phase, LC_DONE);
+	assert_int_equal(lifecycle_exit_code(&F.lc), 4);
+	assert_null(strstr(F.calls, "spawn"));
+	/* Without a hold, STARTING refuses the request (on_start). */
+	fake_held(0, 0);
+	F.lc.phase = LC_STARTING;
+	assert_false(lifecycle_allows_now(&F.lc, LC_SVC_SHUTDOWN));
+}
+
+static void test_held_start_stop_signal(void **state)
+{
+	(void)state;
+	fake_held(1, 1);
+	assert_true(lifecycle_stop_signal(&F.lc, "SIGTERM"));
+	assert_string_equal(F.calls, "on_shutdown:2 all:15 timer1:5000 ");
+	others_end();
+	assert_int_equal(F.lc.phase, LC_DONE);
+	assert_int_equal(lifecycle_exit_code(&F.lc), 128 + SIGTERM);
+	/* A request's code, asked before, stays. */
+	fake_held(1, 0);
+	lifecycle_request_shutdown(&F.lc, 5);
+	assert_int_equal(lifecycle_exit_code(&F.lc), 5);
+}
+
+/* The command ended on its own: nothing is signalled until the holder
+ * releases, then the sweep runs as without a hold. */
+static void test_hold_stop_release(void **state)
+{
+	(void)state;
+	fake_running(1);
+	lifecycle_hold_stop(&F.lc);
+	main_ends(EXITED(2), false);
+	assert_string_equal(F.calls, "on_main_exit:512 on_shutdown:1 timer1:5000 ");
+	assert_int_equal(F.lc.phase, LC_STOPPING);
+	/* Even with nothing left the run waits for the holder (a post-stop
+	 * hook is about to start). */
+	others_end();
+	assert_int_equal(F.lc.phase, LC_STOPPING);
+	F.calls[0] = '\0';
+	F.others = 1; /* the hook */
+	F.procs.no_children = false;
+	lifecycle_release_stop(&F.lc);
+	assert_string_equal(F.calls, "cancel1 all:15 timer2:5000 ");
+	others_end();
+	assert_int_equal(F.lc.phase, LC_DONE);
+	assert_int_equal(lifecycle_exit_code(&F.lc), 2);
+	/* Released with nothing left: done at once. */
+	fake_running(0);
+	lifecycle_hold_stop(&F.lc);
+	main_ends(EXITED(0), true);
+	assert_int_equal(F.lc.phase, LC_STOPPING);
+	lifecycle_release_stop(&F.lc);
+	assert_int_equal(F.lc.phase, LC_DONE);
+}
+
+/* A request while the command runs: it alone gets the stop signal; the
+ * holder outlives the grace: the sweep spares the command (it has had its
+ * signal) and escalates as ever. */
+static void test_hold_stop_grace(void **state)
+{
+	(void)state;
+	fake_running(2);
+	lifecycle_hold_stop(&F.lc);
+	lifecycle_hold_stop(&F.lc);
+	lifecycle_request_shutdown(&F.lc, 7);
+	assert_string_equal(F.calls, "on_shutdown:2 stop-main timer1:5000 ");
+	F.calls[0] = '\0';
+	lifecycle_release_stop(&F.lc); /* one of two */
+	assert_string_equal(F.calls, "");
+	fire(1);
+	assert_string_equal(F.calls, "others:15 timer2:5000 ");
+	assert_int_equal(F.lc.phase, LC_STOPPING);
+	F.calls[0] = '\0';
+	fire(2);
+	assert_int_equal(F.lc.phase, LC_KILLING);
+	assert_string_equal(F.calls, "all:9 timer3:50 ");
+	/* The late release changes nothing any more. */
+	lifecycle_release_stop(&F.lc);
+	main_ends(KILLED(SIGKILL), true);
+	assert_int_equal(F.lc.phase, LC_DONE);
+	assert_int_equal(lifecycle_exit_code(&F.lc), 7);
+}
+
+/* Released before the end: the end is not held. */
+static void test_hold_stop_dropped(void **state)
+{
+	(void)state;
+	fake_running(1);
+	lifecycle_hold_stop(&F.lc);
+	lifecycle_release_stop(&F.lc);
+	main_ends(EXITED(0), false);
+	assert_string_equal(F.calls, "on_main_exit:0 on_shutdown:1 all:15 timer1:5000 ");
+}
+
+/* The tini and dumb-init personalities end with the command, whatever is
+ * left: a holder is still waited for (its post-stop hook), the leftovers
+ * are never signalled. */
+static void test_hold_stop_end_with_main(void **state)
+{
+	(void)state;
+	fake_running(1);
+	F.lc.end_with_main = true;
+	lifecycle_hold_stop(&F.lc);
+	main_ends(EXITED(3), false);
+	assert_string_equal(F.calls, "on_main_exit:768 on_shutdown:1 timer1:5000 ");
+	assert_int_equal(F.lc.phase, LC_STOPPING);
+	F.calls[0] = '\0';
+	lifecycle_release_stop(&F.lc);
+	assert_string_equal(F.calls, "cancel1 ");
+	assert_int_equal(F.lc.phase, LC_DONE);
+	assert_int_equal(lifecycle_exit_code(&F.lc), 3);
+	/* The grace ends the wait the same way. */
+	fake_running(1);
+	F.lc.end_with_main = true;
+	lifecycle_hold_stop(&F.lc);
+	main_ends(EXITED(0), false);
+	F.calls[0] = '\0';
+	fire(1);
+	assert_string_equal(F.calls, "");
+	assert_int_equal(F.lc.phase, LC_DONE);
 }
 
 /* ---- kill faked: nothing outside modinit's tree ---- */
@@ -543,6 +741,14 @@ int main(void)
 		cmocka_unit_test(test_stop_stopping_killing),
 		cmocka_unit_test(test_handled_after_stop),
 		cmocka_unit_test(test_allows),
+		cmocka_unit_test(test_hold_start),
+		cmocka_unit_test(test_release_in_on_start),
+		cmocka_unit_test(test_held_start_shutdown),
+		cmocka_unit_test(test_held_start_stop_signal),
+		cmocka_unit_test(test_hold_stop_release),
+		cmocka_unit_test(test_hold_stop_grace),
+		cmocka_unit_test(test_hold_stop_dropped),
+		cmocka_unit_test(test_hold_stop_end_with_main),
 		cmocka_unit_test(test_no_walk_from_zero),
 		cmocka_unit_test(test_only_descendants),
 	};

@@ -50,6 +50,8 @@ static void test_addr_refused(void **state)
 		"127.0.0.1", ":80", "127.0.0.1:", "127.0.0.1:0", "127.0.0.1:65536",
 		"127.0.0.1:-1", "127.0.0.1:8x", "127.0.0.1: 80", "127.0.0.1:+80", "localhost:80", "[::1]",
 		"[]:80", "300.0.0.1:80", "",
+		/* inet_aton's short forms and zones are not numeric addresses here */
+		"127.1:80", "0x7f.0.0.1:80", "[fe80::1%lo]:80",
 	};
 
 	(void)state;

@@ -69,15 +69,14 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* A write end of the helper's pipe, reached through /proc: the runner has
- * closed its own copy, as it would for a real helper. */
+/* A copy of the helper's end of the capture pipe, which the fake host
+ * keeps (and closes when the helper exits), as the helper's stdout. */
 static int helper_end(void)
 {
-	char path[64];
 	int fd;
 
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", probe.fd);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
+	assert_true(fh.nspawns > 0);
+	fd = dup(fh.spawns[fh.nspawns - 1].capture_wr);
 	assert_true(fd >= 0);
 	return fd;
 }
@@ -101,8 +100,13 @@ static void test_spawn_and_exit(void **state)
 	assert_string_equal(s->argv[1], "--x");
 	assert_true(s->opts.new_group);
 	assert_int_equal(s->opts.stdin_fd, -1);
-	assert_true(s->opts.stdout_fd >= 0);
-	assert_int_equal(s->opts.stdout_fd, s->opts.stderr_fd);
+	/* stdout and stderr into the host's one capture pipe */
+	assert_int_equal(s->opts.capture, MODINIT_CAPTURE_STDOUT | MODINIT_CAPTURE_STDERR);
+	assert_ptr_equal(s->opts.capture_fd, &probe.fd);
+	assert_int_equal(s->opts.stdout_fd, -1);
+	assert_int_equal(s->opts.stderr_fd, -1);
+	assert_true(s->capture_wr >= 0);
+	assert_true(fcntl(probe.fd, F_GETFL) & O_NONBLOCK); /* PID 1 never blocks on it */
 	assert_int_equal(s->opts.size, sizeof(struct modinit_spawn_opts));
 	assert_int_equal(probe.pid, s->pid);
 	assert_non_null(fake_watch_of(&fh, probe.fd));

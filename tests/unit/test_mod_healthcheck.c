@@ -124,23 +124,17 @@ static struct fake_watch *last_watch(void)
 	return NULL;
 }
 
-/* End the last exec probe: output written to its pipe (through /proc, as
- * the module has closed its copy of the write end), then the exit status. */
+/* End the last exec probe: output written to the helper's end of its
+ * capture pipe (the fake host keeps it), then the exit status. */
 static void probe_exits(int status, const char *out, size_t len)
 {
-	struct fake_watch *w = last_watch();
+	struct fake_spawn *s = &fh.spawns[fh.nspawns - 1];
 
 	assert_true(fh.nspawns > 0);
 	if (len) {
-		char path[64];
-		int fd;
-
-		assert_non_null(w);
-		snprintf(path, sizeof(path), "/proc/self/fd/%d", w->fd);
-		fd = open(path, O_WRONLY | O_CLOEXEC);
-		assert_true(fd >= 0);
-		assert_int_equal(write(fd, out, len), (ssize_t)len);
-		close(fd);
+		assert_non_null(last_watch());
+		assert_true(s->capture_wr >= 0);
+		assert_int_equal(write(s->capture_wr, out, len), (ssize_t)len);
 	}
 	fake_spawn_exit(&fh, fh.nspawns - 1, status);
 }
@@ -213,8 +207,8 @@ static void test_first_probe_after_one_interval(void **state)
 	assert_null(fh.spawns[0].argv[2]);
 	assert_true(fh.spawns[0].opts.new_group);
 	assert_int_equal(fh.spawns[0].opts.stdin_fd, -1);
-	assert_true(fh.spawns[0].opts.stdout_fd >= 0);
-	assert_int_equal(fh.spawns[0].opts.stdout_fd, fh.spawns[0].opts.stderr_fd);
+	assert_int_equal(fh.spawns[0].opts.capture, MODINIT_CAPTURE_STDOUT | MODINIT_CAPTURE_STDERR);
+	assert_true(fh.spawns[0].capture_wr >= 0);
 	assert_int_equal(next_in(), 2000); /* its timeout */
 	/* The next one an interval after this one ended, not after it began. */
 	fake_advance(&fh, 700);
@@ -1197,17 +1191,29 @@ static void test_config_errors(void **state)
 	expect_error("{name: healthcheck, checks: [{name: a}]}",
 		     "test.yaml:1:30: healthcheck: checks: a: give exactly one of http, tcp or exec");
 	expect_error("{name: healthcheck, checks: [{exec: [x]}]}",
-		     "test.yaml:1:30: healthcheck: checks: item 1: expected a name");
+		     "test.yaml:1:30: healthcheck: checks: item 1: missing required option \"name\"");
+	expect_error("{name: healthcheck, checks: [{name: '', exec: [x]}]}",
+		     "test.yaml:1:37: healthcheck: checks: item 1: name: expected a name, got \"\"");
 	expect_error("{name: healthcheck, checks: [{name: a, exec: [x]}, {name: a, exec: [y]}]}",
-		     "test.yaml:1:59: healthcheck: checks: two checks named \"a\"");
+		     "test.yaml:1:59: healthcheck: checks: two items named \"a\"");
 	expect_error("{name: healthcheck, checks: [{name: a, exec: [x], every: 1s}]}",
-		     "test.yaml:1:51: healthcheck: checks: a: unknown key \"every\"");
+		     "test.yaml:1:51: healthcheck: checks: a: unknown key \"every\" (expected name, "
+		     "role, http, tcp, exec, interval, timeout, start_period, start_interval or "
+		     "retries)");
 	expect_error("{name: healthcheck, checks: [{name: a, exec: [x], role: sidecar}]}",
 		     "test.yaml:1:57: healthcheck: checks: a: role: expected liveness, readiness or "
-		     "startup");
+		     "startup, got \"sidecar\"");
 	expect_error("{name: healthcheck, checks: [{name: a, exec: x}]}",
+		     "test.yaml:1:46: healthcheck: checks: a: exec: expected a list of strings");
+	expect_error("{name: healthcheck, checks: [{name: a, exec: []}]}",
 		     "test.yaml:1:46: healthcheck: checks: a: exec: expected a command as a list of "
 		     "strings");
+	expect_error("{name: healthcheck, checks: [{name: a, exec: [x, [y]]}]}",
+		     "test.yaml:1:50: healthcheck: checks: a: exec: item 2: expected a string, got a "
+		     "list");
+	expect_error("{name: healthcheck, checks: [{name: a, exec: [x], timeout: soon}]}",
+		     "test.yaml:1:60: healthcheck: checks: a: timeout: expected a duration like 5s, "
+		     "got \"soon\"");
 	expect_error("{name: healthcheck, checks: [{name: a, tcp: 'localhost:5432'}]}",
 		     "test.yaml:1:45: healthcheck: checks: a: tcp: expected ADDRESS:PORT like "
 		     "127.0.0.1:5432");
@@ -1228,6 +1234,13 @@ static void test_config_errors(void **state)
 	expect_error("{name: healthcheck, restart: {max: 1, tries: 2}, checks: [{name: a, exec: [x]}]}",
 		     "test.yaml:1:39: healthcheck: restart: unknown key \"tries\" (expected max, "
 		     "backoff, max_backoff or exit_code)");
+	expect_error("{name: healthcheck, restart: {exit_code: 256}, checks: [{name: a, exec: [x]}]}",
+		     "test.yaml:1:42: healthcheck: restart: exit_code: out of range");
+	expect_error("{name: healthcheck, restart: {backoff: 1}, checks: [{name: a, exec: [x]}]}",
+		     "test.yaml:1:40: healthcheck: restart: backoff: expected a duration like 5s, "
+		     "got \"1\"");
+	expect_error("{name: healthcheck, checks: [{name: a, exec: [x]}], restart: [1]}",
+		     "test.yaml:1:62: healthcheck: restart: expected a mapping");
 	expect_error("{name: healthcheck, listen: '0.0.0.0:8081', checks: [{name: a, exec: [x]}]}",
 		     "test.yaml:1:29: healthcheck: listen: 0.0.0.0:8081 is not a loopback address; "
 		     "set listen_public: true to serve it");

@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "abi10.h"
+#include "abi11.h"
 #include "elfsym.h"
 #include "fake_host.h"
 #include "loader.h"
@@ -194,7 +195,7 @@ static void test_section(void **state)
 	expect_error("{server: {host: db, port: x}}",
 		     "test.yaml:1:27: t: server: port: expected an integer, got \"x\"");
 	expect_error("{server: {host: db, prot: 1}}",
-		     "test.yaml:1:21: t: server: unknown option \"prot\" (expected one of: host, port)");
+		     "test.yaml:1:21: t: server: unknown key \"prot\" (expected host or port)");
 	expect_error("{server: {port: 1}}",
 		     "test.yaml:1:10: t: server: missing required option \"host\"");
 	expect_error("{server: db}", "test.yaml:1:10: t: server: expected a mapping");
@@ -204,6 +205,113 @@ static void test_section(void **state)
 	assert_int_equal(modinit_opt(modinit_at(v->list, 1)->section, "port")->integer, 8080);
 	expect_error("{backends: [{host: a}, {port: 1}]}",
 		     "test.yaml:1:24: t: backends: item 2: missing required option \"host\"");
+}
+
+/* ABI 1.2: the items of a list of sections named by one of their keys. */
+static const struct modinit_option check_fields[] = {
+	{ .key = "name", .type = MODINIT_OPT_STRING, .required = true },
+	{ .key = "every", .type = MODINIT_OPT_DURATION, .default_value = "1s" },
+	{ .key = "kind", .type = MODINIT_OPT_ENUM, .choices = modes },
+	{ .key = NULL },
+};
+
+static const struct modinit_option loose_fields[] = {
+	{ .key = "name", .type = MODINIT_OPT_STRING },
+	{ .key = "n", .type = MODINIT_OPT_INT },
+	{ .key = NULL },
+};
+
+static const struct modinit_option named_schema[] = {
+	{ .key = "checks", .type = MODINIT_OPT_LIST_OF, .item_type = MODINIT_OPT_SECTION,
+	  .fields = check_fields, .name_key = "name" },
+	{ .key = "loose", .type = MODINIT_OPT_LIST_OF, .item_type = MODINIT_OPT_SECTION,
+	  .fields = loose_fields, .name_key = "name" },
+	{ .key = NULL },
+};
+
+static struct modinit_module named_desc = { MODINIT_MODULE_HEADER, .name = "t",
+					    .options = named_schema };
+
+static void expect_named_error(const char *yaml, const char *line)
+{
+	assert_int_equal(opts_of(&named_desc, yaml), -EINVAL);
+	assert_string_equal(err, line);
+}
+
+static void test_name_key(void **state)
+{
+	const struct modinit_value *v;
+
+	(void)state;
+	assert_int_equal(opts_of(&named_desc, "{checks: [{name: web, every: 2s}, {name: db}]}"), 0);
+	v = modinit_opt(&mod.opts, "checks");
+	assert_int_equal(v->count, 2);
+	assert_string_equal(modinit_opt(modinit_at(v->list, 0)->section, "name")->str, "web");
+	assert_int_equal(modinit_opt(modinit_at(v->list, 0)->section, "every")->ms, 2000);
+	assert_int_equal(modinit_opt(modinit_at(v->list, 1)->section, "every")->ms, 1000);
+	/* the item's name, wherever the key stands in it */
+	expect_named_error("{checks: [{name: web, every: soon}]}",
+			   "test.yaml:1:30: t: checks: web: every: expected a duration like 5s, "
+			   "got \"soon\"");
+	expect_named_error("{checks: [{every: soon, name: web}]}",
+			   "test.yaml:1:19: t: checks: web: every: expected a duration like 5s, "
+			   "got \"soon\"");
+	expect_named_error("{checks: [{name: web, evry: 1s}]}",
+			   "test.yaml:1:23: t: checks: web: unknown key \"evry\" (expected name, "
+			   "every or kind)");
+	expect_named_error("{checks: [{name: web, kind: odd}]}",
+			   "test.yaml:1:29: t: checks: web: kind: expected fast, slow or auto, got "
+			   "\"odd\"");
+	/* two items of one name: at the second name */
+	expect_named_error("{checks: [{name: a}, {name: a}]}",
+			   "test.yaml:1:29: t: checks: two items named \"a\"");
+	expect_named_error("{checks: [{name: a}, {name: b}, {name: b}]}",
+			   "test.yaml:1:40: t: checks: two items named \"b\"");
+	/* no usable name: the item's number */
+	expect_named_error("{checks: [{every: 1s}]}",
+			   "test.yaml:1:11: t: checks: item 1: missing required option \"name\"");
+	expect_named_error("{checks: [{name: ''}]}",
+			   "test.yaml:1:18: t: checks: item 1: name: expected a name, got \"\"");
+	expect_named_error("{checks: [{name: a}, {name: [x]}]}",
+			   "test.yaml:1:29: t: checks: item 2: name: expected a string, got a list");
+	expect_named_error("{checks: [web]}", "test.yaml:1:11: t: checks: item 1: expected a mapping");
+	/* a name that is not required names the items that have it */
+	expect_named_error("{loose: [{n: 1}, {name: b, n: x}]}",
+			   "test.yaml:1:31: t: loose: b: n: expected an integer, got \"x\"");
+	expect_named_error("{loose: [{name: b}, {n: x}]}",
+			   "test.yaml:1:25: t: loose: item 2: n: expected an integer, got \"x\"");
+	assert_int_equal(opts_of(&named_desc, "{loose: [{n: 1}, {n: 2}]}"), 0);
+}
+
+/* A 1.1 module's schema has no name_key: its entries are 1.1's size apart,
+ * its items are numbered, two equal fields are no names. */
+static void test_abi11_schema(void **state)
+{
+	(void)state;
+	assert_int_equal(loader_check_schema(&abi11_desc, "old11.so", err, sizeof(err)), 0);
+	assert_int_equal(opts_of(&abi11_desc, "{backends: [{host: a}, {host: a}], mode: slow}"), 0);
+	assert_int_equal(modinit_opt(&mod.opts, "backends")->count, 2);
+	assert_int_equal(modinit_opt(&mod.opts, "mode")->index, 1);
+	assert_int_equal(opts_of(&abi11_desc, "{backends: [{host: a}, {host: a, port: x}]}"),
+			 -EINVAL);
+	assert_string_equal(err, "test.yaml:1:40: old11: backends: item 2: port: expected an "
+				 "integer, got \"x\"");
+}
+
+static void test_unknown_key(void **state)
+{
+	static const struct modinit_option one[] = {
+		{ .key = "only", .type = MODINIT_OPT_STRING }, { .key = NULL } };
+	struct modinit_module none = { MODINIT_MODULE_HEADER, .name = "t" };
+	struct modinit_module d = { MODINIT_MODULE_HEADER, .name = "t", .options = one };
+
+	(void)state;
+	assert_int_equal(opts_of(&none, "{x: 1}"), -EINVAL);
+	assert_string_equal(err, "test.yaml:1:2: t: unknown key \"x\" (this module takes no options)");
+	assert_int_equal(opts_of(&d, "{x: 1}"), -EINVAL);
+	assert_string_equal(err, "test.yaml:1:2: t: unknown key \"x\" (expected only)");
+	expect_error("{mdoe: fast}", "test.yaml:1:2: t: unknown key \"mdoe\" (expected mode, root, "
+				      "waits, sigs, words, names, server or backends)");
 }
 
 static void schema_error(const struct modinit_option *s, const char *why)
@@ -243,6 +351,18 @@ static void test_schema_checks(void **state)
 		{ .key = NULL } };
 	static const struct modinit_option unknown[] = {
 		{ .key = "u", .type = 99 }, { .key = NULL } };
+	static const struct modinit_option name_on_strings[] = {
+		{ .key = "x", .type = MODINIT_OPT_LIST_OF, .item_type = MODINIT_OPT_STRING,
+		  .name_key = "name" },
+		{ .key = NULL } };
+	static const struct modinit_option name_missing[] = {
+		{ .key = "y", .type = MODINIT_OPT_LIST_OF, .item_type = MODINIT_OPT_SECTION,
+		  .fields = loose_fields, .name_key = "id" },
+		{ .key = NULL } };
+	static const struct modinit_option name_not_string[] = {
+		{ .key = "z", .type = MODINIT_OPT_LIST_OF, .item_type = MODINIT_OPT_SECTION,
+		  .fields = loose_fields, .name_key = "n" },
+		{ .key = NULL } };
 
 	(void)state;
 	schema_error(named, "option \"name\" is reserved: modinit reads \"name\" and \"path\" in "
@@ -256,6 +376,11 @@ static void test_schema_checks(void **state)
 				  "like 5s, got \"never\"");
 	schema_error(nested_bad, "option \"s.m\": an enumeration needs its choices");
 	schema_error(unknown, "option \"u\" has an unknown type (99)");
+	schema_error(name_on_strings, "option \"x\": name_key is only for a list of sections");
+	schema_error(name_missing, "option \"y\": name_key \"id\" is not a string field of its items");
+	schema_error(name_not_string, "option \"z\": name_key \"n\" is not a string field of its "
+				      "items");
+	assert_int_equal(loader_check_schema(&named_desc, "t.so", err, sizeof(err)), 0);
 	assert_int_equal(loader_check_schema(&desc, "t.so", err, sizeof(err)), 0);
 }
 
@@ -268,6 +393,7 @@ static void test_version_rule(void **state)
 
 	(void)state;
 	assert_int_equal(MODINIT_ABI_MINOR, 2);
+	h.abi_minor = 3;
 	assert_int_equal(loader_check_head("m.so", &h, err, sizeof(err)), -EPROTO);
 	assert_string_equal(err, "m.so: built for module ABI 1.3, newer than modinit's 1.2");
 	h.abi_minor = 2;
@@ -291,6 +417,10 @@ static void test_sizes(void **state)
 	assert_int_equal(LOADER_V10_OPTION_SIZE, abi10_option_size);
 	assert_int_equal(LOADER_V10_VALUE_SIZE, abi10_value_size);
 	assert_int_equal(LOADER_V10_SPAWN_SIZE, abi10_spawn_size);
+	/* 1.2 appended name_key to the 1.1 schema entry, nothing else */
+	assert_int_equal(LOADER_V11_OPTION_SIZE, abi11_option_size);
+	assert_int_equal(abi11_value_size, sizeof(struct modinit_value));
+	assert_int_equal(loader_option_size(&abi11_desc), abi11_option_size);
 	assert_int_equal(offsetof(struct modinit_module, option_size), abi10_desc_size);
 	/* the first service 1.1 added */
 	assert_int_equal(offsetof(struct modinit_host, state_write), abi10_host_size);
@@ -402,6 +532,9 @@ int main(void)
 		cmocka_unit_test_teardown(test_list_defaults, teardown),
 		cmocka_unit_test_teardown(test_list_default_words, teardown),
 		cmocka_unit_test_teardown(test_section, teardown),
+		cmocka_unit_test_teardown(test_name_key, teardown),
+		cmocka_unit_test_teardown(test_abi11_schema, teardown),
+		cmocka_unit_test_teardown(test_unknown_key, teardown),
 		cmocka_unit_test_teardown(test_schema_checks, teardown),
 		cmocka_unit_test_teardown(test_version_rule, teardown),
 		cmocka_unit_test_teardown(test_sizes, teardown),

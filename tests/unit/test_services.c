@@ -1,4 +1,4 @@
-/* The 1.1 host services through the real host table (core/events.c), with
+/* The 1.1 and 1.2 host services through the real host table (core/events.c), with
  * kill faked (-Wl,--wrap=kill): signal_helper reaches only the calling
  * module's live helpers, spawn refuses options that make no sense before it
  * forks, on_reap is dispatched after the other hooks and never to a module
@@ -363,6 +363,225 @@ static void test_fake_host(void **state)
 	fake_host_free(&fh);
 }
 
+/* ---- ABI 1.2 through the real host table ---- */
+
+static const char *main_env_get(const char *key)
+{
+	size_t n = strlen(key);
+
+	for (size_t i = 0; fx.m.mstart.env && fx.m.mstart.env[i]; i++)
+		if (strncmp(fx.m.mstart.env[i], key, n) == 0 && fx.m.mstart.env[i][n] == '=')
+			return fx.m.mstart.env[i] + n + 1;
+	return NULL;
+}
+
+static void test_main_setenv(void **state)
+{
+	const struct modinit_host *a;
+
+	(void)state;
+	fx_setup();
+	a = &fx.mods[0].host;
+	assert_int_equal(setenv("MODINIT_T_INHERITED", "1", 1), 0);
+	fx.m.lc.phase = LC_SETUP;
+	assert_int_equal(a->main_setenv(a, "", "x"), -EINVAL);
+	assert_int_equal(a->main_setenv(a, "A=B", "x"), -EINVAL);
+	assert_int_equal(a->main_setenv(a, NULL, "x"), -EINVAL);
+	assert_null(fx.m.mstart.env); /* nothing copied for a refusal */
+	assert_int_equal(a->main_setenv(a, "MODINIT_T_KEY", "one"), 0);
+	assert_string_equal(main_env_get("MODINIT_T_KEY"), "one");
+	/* The command's copy starts from modinit's environment... */
+	assert_string_equal(main_env_get("MODINIT_T_INHERITED"), "1");
+	fx.m.lc.phase = LC_STARTING;
+	assert_int_equal(a->main_setenv(a, "MODINIT_T_KEY", "two=2"), 0);
+	assert_string_equal(main_env_get("MODINIT_T_KEY"), "two=2");
+	assert_int_equal(a->main_setenv(a, "MODINIT_T_INHERITED", NULL), 0);
+	assert_null(main_env_get("MODINIT_T_INHERITED"));
+	assert_int_equal(a->main_setenv(a, "MODINIT_T_ABSENT", NULL), 0);
+	/* ...and never changes it. */
+	assert_null(getenv("MODINIT_T_KEY"));
+	assert_string_equal(getenv("MODINIT_T_INHERITED"), "1");
+	assert_true(mainstart_env(&fx.m.mstart) == (char *const *)fx.m.mstart.env);
+	for (int p = LC_RUNNING; p <= LC_DONE; p++) {
+		fx.m.lc.phase = (enum lc_phase)p;
+		assert_int_equal(a->main_setenv(a, "MODINIT_T_KEY", "late"), -EAGAIN);
+	}
+	assert_string_equal(main_env_get("MODINIT_T_KEY"), "two=2");
+	unsetenv("MODINIT_T_INHERITED");
+	mainstart_free(&fx.m.mstart);
+	assert_true(mainstart_env(&fx.m.mstart) == (char *const *)environ);
+}
+
+static void test_main_pass_fd(void **state)
+{
+	const struct modinit_host *a, *b;
+	int fds[2];
+
+	(void)state;
+	fx_setup();
+	a = &fx.mods[0].host;
+	b = &fx.mods[1].host;
+	assert_int_equal(pipe2(fds, O_CLOEXEC), 0);
+	fx.m.lc.phase = LC_SETUP;
+	assert_int_equal(a->main_pass_fd(a, fds[0], 2), -EINVAL);
+	assert_int_equal(a->main_pass_fd(a, fds[0], 1024), -EINVAL);
+	assert_int_equal(a->main_pass_fd(a, 1000, 5), -EBADF);
+	assert_int_equal(a->main_pass_fd(a, -1, 5), -EBADF);
+	assert_int_equal(a->main_pass_fd(a, fds[0], 5), 0);
+	assert_int_equal(b->main_pass_fd(b, fds[1], 5), -EBUSY);
+	fx.m.lc.phase = LC_STARTING;
+	assert_int_equal(a->main_pass_fd(a, fds[1], 5), 0); /* its own: replaced */
+	assert_int_equal(b->main_pass_fd(b, fds[0], 1023), 0);
+	assert_int_equal(fx.m.mstart.nfds, 2);
+	assert_int_equal(fx.m.mstart.fds[0].fd, fds[1]);
+	assert_int_equal(fx.m.mstart.fds[0].target, 5);
+	assert_int_equal(fx.m.mstart.fds[1].target, 1023);
+	fx.m.lc.phase = LC_RUNNING;
+	assert_int_equal(a->main_pass_fd(a, fds[0], 6), -EAGAIN);
+	assert_int_equal(fx.m.mstart.nfds, 2);
+	mainstart_free(&fx.m.mstart);
+	close(fds[0]);
+	close(fds[1]);
+}
+
+static void test_main_credentials(void **state)
+{
+	gid_t groups[] = { 20, 30 };
+	struct modinit_creds c = { .size = sizeof(c), .scope = MODINIT_CREDS_MAIN, .uid = 1000,
+				   .gid = 1000, .groups = groups, .ngroups = 2,
+				   .no_new_privs = true };
+	struct modinit_creds bad;
+	const struct modinit_host *a, *b;
+
+	(void)state;
+	fx_setup();
+	a = &fx.mods[0].host;
+	b = &fx.mods[1].host;
+	for (int p = LC_STARTING; p <= LC_DONE; p++) {
+		fx.m.lc.phase = (enum lc_phase)p;
+		assert_int_equal(a->main_credentials(a, &c), -EAGAIN);
+	}
+	fx.m.lc.phase = LC_SETUP;
+	assert_int_equal(a->main_credentials(a, NULL), -EINVAL);
+	bad = c;
+	bad.size = offsetof(struct modinit_creds, no_new_privs);
+	assert_int_equal(a->main_credentials(a, &bad), -EINVAL);
+	bad = c;
+	bad.scope = 0;
+	assert_int_equal(a->main_credentials(a, &bad), -EINVAL);
+	bad.scope = 1u << 2;
+	assert_int_equal(a->main_credentials(a, &bad), -EINVAL);
+	bad = c;
+	bad.uid = (uid_t)-1;
+	assert_int_equal(a->main_credentials(a, &bad), -EINVAL);
+	bad = c;
+	bad.gid = (gid_t)-1;
+	assert_int_equal(a->main_credentials(a, &bad), -EINVAL);
+	bad = c;
+	bad.groups = NULL;
+	assert_int_equal(a->main_credentials(a, &bad), -EINVAL);
+	assert_false(fx.m.mstart.creds.set);
+	assert_int_equal(a->main_credentials(a, &c), 0);
+	groups[0] = 99; /* copied: the module's array may go */
+	assert_true(fx.m.mstart.creds.set);
+	assert_int_equal(fx.m.mstart.creds.uid, 1000);
+	assert_int_equal(fx.m.mstart.creds.ngroups, 2);
+	assert_int_equal(fx.m.mstart.creds.groups[0], 20);
+	assert_int_equal(fx.m.mstart.creds.groups[1], 30);
+	assert_true(fx.m.mstart.creds.no_new_privs);
+	assert_int_equal(b->main_credentials(b, &c), -EBUSY);
+	assert_int_equal(a->main_credentials(a, &c), -EBUSY);
+	mainstart_free(&fx.m.mstart);
+}
+
+static void test_holds(void **state)
+{
+	const struct modinit_host *a, *b;
+
+	(void)state;
+	fx_setup();
+	a = &fx.mods[0].host;
+	b = &fx.mods[1].host;
+	fx.m.lc.phase = LC_STARTING;
+	assert_int_equal(a->hold_start(a), -EAGAIN);
+	assert_int_equal(a->hold_stop(a), -EAGAIN);
+	assert_int_equal(a->release_start(a), -EALREADY);
+	assert_int_equal(a->release_stop(a), -EALREADY);
+	/* Without a hold, a request from on_start is refused. */
+	assert_int_equal(a->request_shutdown(a, 1, "x"), -EAGAIN);
+	fx.m.lc.phase = LC_SETUP;
+	assert_int_equal(a->hold_start(a), 0);
+	assert_int_equal(a->hold_start(a), -EALREADY);
+	assert_int_equal(a->hold_stop(a), 0);
+	assert_int_equal(a->hold_stop(a), -EALREADY);
+	assert_true(fx.mods[0].needs_live);
+	assert_false(fx.mods[1].needs_live);
+	assert_int_equal(fx.m.lc.start_holds, 1);
+	assert_int_equal(fx.m.lc.stop_holds, 1);
+	assert_int_equal(a->release_start(a), -EAGAIN); /* not from init */
+	fx.m.lc.phase = LC_STARTING;
+	/* Held: the command has no status to end with. */
+	assert_int_equal(a->request_shutdown(a, MODINIT_EXIT_MAIN, "x"), -EINVAL);
+	assert_int_equal(b->release_start(b), -EALREADY);
+	assert_int_equal(a->release_start(a), 0);
+	assert_int_equal(fx.m.lc.start_holds, 0);
+	assert_int_equal(a->release_start(a), -EALREADY);
+	char names[64];
+
+	events_stop_holders(&fx.m, names, sizeof(names));
+	assert_string_equal(names, "a");
+	assert_int_equal(b->release_stop(b), -EALREADY);
+	assert_int_equal(a->release_stop(a), 0);
+	assert_int_equal(fx.m.lc.stop_holds, 0);
+	assert_int_equal(a->release_stop(a), -EALREADY);
+	events_stop_holders(&fx.m, names, sizeof(names));
+	assert_string_equal(names, "");
+}
+
+static void test_pid_in_main_tree(void **state)
+{
+	const struct modinit_host *a;
+	int hold[2];
+	pid_t child, gone;
+	char c;
+
+	(void)state;
+	fx_setup();
+	a = &fx.mods[0].host;
+	fx.m.reaper.main_pid = getpid(); /* this test is the "main command" */
+	assert_int_equal(pipe(hold), 0);
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		close(hold[1]);
+		_exit(read(hold[0], &c, 1) == 0 ? 0 : 1); /* until the parent closes */
+	}
+	close(hold[0]);
+	gone = fork();
+	assert_true(gone >= 0);
+	if (gone == 0)
+		_exit(0);
+	assert_int_equal(waitpid(gone, NULL, 0), gone);
+	assert_int_equal(a->pid_in_main_tree(a, 0), -EINVAL);
+	assert_int_equal(a->pid_in_main_tree(a, -5), -EINVAL);
+	assert_int_equal(a->pid_in_main_tree(a, getpid()), 1);
+	assert_int_equal(a->pid_in_main_tree(a, child), 1);
+	assert_int_equal(a->pid_in_main_tree(a, getppid()), 0);
+	assert_int_equal(a->pid_in_main_tree(a, 1), 0);
+	assert_int_equal(a->pid_in_main_tree(a, gone), -ESRCH);
+	/* The command ended: nothing is in its tree. */
+	fx.m.reaper.main_exited = true;
+	assert_int_equal(a->pid_in_main_tree(a, child), 0);
+	fx.m.reaper.main_exited = false;
+	fx.m.reaper.main_pid = child; /* its parent (us) is not below it */
+	assert_int_equal(a->pid_in_main_tree(a, getpid()), 0);
+	/* Every phase. */
+	fx.m.lc.phase = LC_SETUP;
+	assert_int_equal(a->pid_in_main_tree(a, child), 1);
+	close(hold[1]);
+	assert_int_equal(waitpid(child, NULL, 0), child);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -372,6 +591,11 @@ int main(void)
 		cmocka_unit_test(test_pids_and_clocks),
 		cmocka_unit_test(test_timeout),
 		cmocka_unit_test(test_fake_host),
+		cmocka_unit_test(test_main_setenv),
+		cmocka_unit_test(test_main_pass_fd),
+		cmocka_unit_test(test_main_credentials),
+		cmocka_unit_test(test_holds),
+		cmocka_unit_test(test_pid_in_main_tree),
 	};
 
 	log_set_level(LOGL_ERROR);

@@ -1,5 +1,6 @@
 /* The state directory's writer: a file replaced whole, the old one gone,
- * nothing left under the temporary name, a planted link never followed. */
+ * nothing left under the temporary name, a planted link never followed;
+ * and the owner and mode rule it shares with the module loader (trust.c). */
 #include "config.h"
 
 #include <setjmp.h>
@@ -15,6 +16,7 @@
 #include <cmocka.h>
 
 #include "statedir.h"
+#include "trust.h"
 
 static char dir[256];
 
@@ -111,11 +113,38 @@ static void test_planted_link(void **state)
 	statedir_close(&s);
 }
 
+/* Owner root or the euid; no write bit for group or others, sticky or not. */
+static void test_trust_faults(void **state)
+{
+	uid_t me = geteuid(), other = me == 1 ? 2 : 1;
+	struct stat st = { .st_uid = 0, .st_mode = S_IFDIR | 0755 };
+
+	(void)state;
+	assert_int_equal(trust_faults(&st), 0);
+	st.st_uid = me;
+	assert_int_equal(trust_faults(&st), 0);
+	st.st_mode = S_IFREG | 0644;
+	assert_int_equal(trust_faults(&st), 0);
+	st.st_uid = other;
+	assert_int_equal(trust_faults(&st), TRUST_FOREIGN_OWNER);
+	st.st_uid = me;
+	st.st_mode = S_IFDIR | 0775;
+	assert_int_equal(trust_faults(&st), TRUST_SHARED_WRITE);
+	st.st_mode = S_IFDIR | 01757;
+	assert_int_equal(trust_faults(&st), TRUST_SHARED_WRITE);
+	st.st_mode = S_IFDIR | 04755; /* setuid is no write bit */
+	assert_int_equal(trust_faults(&st), 0);
+	st.st_uid = other;
+	st.st_mode = S_IFDIR | 0777;
+	assert_int_equal(trust_faults(&st), TRUST_FOREIGN_OWNER | TRUST_SHARED_WRITE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_replace, td_setup, td_teardown),
 		cmocka_unit_test_setup_teardown(test_planted_link, td_setup, td_teardown),
+		cmocka_unit_test(test_trust_faults),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
