@@ -354,9 +354,14 @@ static void supervise_loop(struct modinit *m)
 
 int supervise_run(struct modinit *m)
 {
+	unsigned int start_holds = m->lc.start_holds, stop_holds = m->lc.stop_holds;
 	int r;
 
 	lifecycle_init(&m->lc, &supervise_ops, m, &m->reaper, m->sd.stop_signal, m->sd.grace_ms);
+	/* The modules took their holds in init, before the lifecycle existed:
+	 * a fresh one must keep them, or hold_start and hold_stop do nothing. */
+	m->lc.start_holds = start_holds;
+	m->lc.stop_holds = stop_holds;
 	m->lc.end_with_main = m->opts.end_with_main;
 	r = loop_watch_add(&m->loop, m->sigs.sfd, EPOLLIN, supervise_on_signalfd, m);
 	/* Fault signals sent by others arrive on the self-pipe, as records of

@@ -434,9 +434,7 @@ static int nt_socket(struct nt *n, int mode, const struct modinit_value *v, char
 	if (r < 0)
 		return h->error_at(h, v->node, err, errlen, "socket: cannot create %s: %s",
 				   n->address[0] ? n->address : "the socket", strerror(-r));
-	r = h->fd_watch(h, n->sock, EPOLLIN, nt_socket_readable, n);
-	if (r == 0)
-		r = h->main_setenv(h, "NOTIFY_SOCKET", n->address);
+	r = h->main_setenv(h, "NOTIFY_SOCKET", n->address);
 	if (r < 0)
 		return h->error_at(h, v->node, err, errlen, "socket: %s", strerror(-r));
 	return 0;
@@ -487,8 +485,6 @@ static int nt_pipe(struct nt *n, const struct modinit_value *v, char *err, size_
 		return h->error_at(h, v->node, err, errlen,
 				   "notification_fd: another module already passes fd %d",
 				   n->notification_fd);
-	if (r == 0)
-		r = h->fd_watch(h, n->pipe_r, EPOLLIN, nt_pipe_readable, n);
 	if (r < 0)
 		return h->error_at(h, v->node, err, errlen, "notification_fd: %s", strerror(-r));
 	return 0;
@@ -585,6 +581,19 @@ static int nt_init(const struct modinit_host *host, const struct modinit_options
 	return 0;
 }
 
+/* The loop runs from here on: init could open the descriptors, not watch
+ * them. */
+static void nt_on_start(void *state)
+{
+	struct nt *n = state;
+	const struct modinit_host *h = n->host;
+
+	if (n->sock >= 0 && h->fd_watch(h, n->sock, EPOLLIN, nt_socket_readable, n) < 0)
+		h->log(h, MODINIT_LOG_ERROR, "cannot watch the notify socket: messages are lost");
+	if (n->pipe_r >= 0 && h->fd_watch(h, n->pipe_r, EPOLLIN, nt_pipe_readable, n) < 0)
+		h->log(h, MODINIT_LOG_ERROR, "cannot watch notification_fd: readiness is lost");
+}
+
 /* Every start, the first and each restart, begins unready. */
 static void nt_on_spawn(void *state, pid_t pid)
 {
@@ -660,6 +669,7 @@ MODINIT_DESCRIPTOR(notify) = {
 	.description = "readiness and watchdog from the command: NOTIFY_SOCKET and notification_fd",
 	.options = nt_opts,
 	.init = nt_init,
+	.on_start = nt_on_start,
 	.on_spawn = nt_on_spawn,
 	.on_shutdown = nt_on_shutdown,
 	.fini = nt_fini,

@@ -11,14 +11,14 @@ plan 12
 EMPTY=$WORK/no-modules
 mkdir "$EMPTY"
 MP="--module-path $EMPTY"
-BUNDLED="wait-all-children exec signal-remap exit-code healthcheck"
+BUNDLED="wait-all-children exec signal-remap exit-code healthcheck notify services"
 
 check "one file: no program interpreter" sh -c '! readelf -lW "$1" | grep -q INTERP' sh "$MODINIT_BIN"
 check "and no dynamic section" sh -c 'readelf -d "$1" | grep -q "no dynamic section"' sh "$MODINIT_BIN"
 
 out=$("$MODINIT_BIN" $MP --list-modules 2>"$WORK/err")
 expect_eq "--list-modules: each bundled module, marked built-in" \
-	"$(echo $BUNDLED) 5" "$(echo "$out" | awk '{print $1}' | tr '\n' ' ')$(echo "$out" | grep -c ' (built-in)$')"
+	"$(echo $BUNDLED) 7" "$(echo "$out" | awk '{print $1}' | tr '\n' ' ')$(echo "$out" | grep -c ' (built-in)$')"
 expect_eq "and one line saying no .so files are searched" \
 	"modinit: info: static modinit: only the built-in modules (loading .so modules needs the dynamic build)" \
 	"$(cat "$WORK/err")"

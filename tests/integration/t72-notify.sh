@@ -45,7 +45,7 @@ expect_eq "PID 1: not ready before READY=1 (--health=ready 1)" 1 \
 	"$(ready nsenter -t "$HOSTPID" -p -m)"
 # A process of modinit's namespace that modinit did not start: alive until
 # modinit has read its message and said why it ignored it.
-timeout 10 nsenter -t "$HOSTPID" -p -m $SDN READY=1 sh -c \
+NOTIFY_SOCKET=$ST/notify timeout 10 nsenter -t "$HOSTPID" -p -m $SDN READY=1 sh -c \
 	'echo $$ >"$1/outsider"; until grep -q "not in the main command" "$1/err"; do sleep 0.01; done' \
 	sh "$WORK"
 out_pid=$(cat "$WORK/outsider")
@@ -144,8 +144,9 @@ modules:
 EOC
 pid1 $MP --state-dir "$ST" -c "$WORK/rt.yaml" -- sleep 1000 2>"$WORK/err"
 expect_eq "ready_timeout: never ready ends the container with 9" 9 "$?"
-expect_eq "ready_timeout: one line says why" \
-	"modinit: warning: notify: the main command is not ready after 300 ms: ending the container with 9" \
+expect_eq "ready_timeout: one line says why, then the core's request line" \
+	"modinit: warning: notify: the main command is not ready after 300 ms: ending the container with 9
+modinit: info: notify: shutdown requested (exit 9): the main command is not ready after 300 ms" \
 	"$(modlines "$WORK/err")"
 
 # --- watchdog: restart, then the end ---------------------------------------
@@ -167,7 +168,8 @@ expect_eq "watchdog: the restart and the end, each logged once" \
 "modinit: info: notify: the main command (pid P) is ready (READY=1)
 modinit: warning: notify: watchdog: no WATCHDOG=1 for 1000 ms: restarting the main command (restart 1 of 1, 100 ms after it stops)
 modinit: info: notify: the main command (pid P) is ready (READY=1)
-modinit: warning: notify: watchdog: no WATCHDOG=1 for 1000 ms after 1 restarts: ending the container with 7" \
+modinit: warning: notify: watchdog: no WATCHDOG=1 for 1000 ms after 1 restarts: ending the container with 7
+modinit: info: notify: shutdown requested (exit 7): watchdog: no WATCHDOG=1 for 1000 ms" \
 	"$(modlines "$WORK/err")"
 
 # --- a fed watchdog: 20 pings 100 ms apart, well inside 1 s ------------------

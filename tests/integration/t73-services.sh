@@ -110,7 +110,8 @@ expect_eq "required: its exit status 5 is the container's" 5 "$?"
 expect_eq "required: logged, the main command stopped" \
 "modinit: info: services: service db started (pid P)
 modinit: warning: services: service db exit status 5: not started again (restart: never, 0 restarts)
-modinit: warning: services: required service db exit status 5: ending the container with 5" \
+modinit: warning: services: required service db exit status 5: ending the container with 5
+modinit: info: services: shutdown requested (exit 5): required service db ended" \
 	"$(modlines "$WORK/err")"
 sed 's/restart: never/restart: never\n        exit_code: 70/' "$WORK/req.yaml" >"$WORK/req70.yaml"
 bg_pid1 $MP --state-dir "$ST" -c "$WORK/req70.yaml" -- sleep 1000 2>"$WORK/err"
@@ -118,7 +119,8 @@ go
 wait "$BG"
 expect_eq "required: with exit_code 70" 70 "$?"
 expect_eq "required: the line names the code" \
-	"modinit: warning: services: required service db exit status 5: ending the container with 70" \
+	"modinit: warning: services: required service db exit status 5: ending the container with 70
+modinit: info: services: shutdown requested (exit 70): required service db ended" \
 	"$(grep required "$WORK/err")"
 
 # --- restarts: on-failure, at most 2 -------------------------------------------

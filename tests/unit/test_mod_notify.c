@@ -76,6 +76,9 @@ static void start(const char *yaml)
 
 	if (r != 0)
 		fail_msg("init: %d: %s", r, err);
+	/* modinit's loop does not exist during init: nothing is watched yet. */
+	assert_int_equal(fh.nwatches, 0);
+	modinit_module.on_start(st);
 	modinit_module.on_spawn(st, fh.main_pid);
 }
 
