@@ -154,7 +154,7 @@ rm -rf "$ST"
 cat >"$WORK/wd.yaml" <<EOC
 modules:
   - name: notify
-    watchdog: 1s
+    watchdog: 3s
     on_watchdog: restart
     restart: {max: 1, backoff: 100ms, exit_code: 7}
 EOC
@@ -162,17 +162,17 @@ pid1 $MP --state-dir "$ST" -c "$WORK/wd.yaml" -- sh -c '
 	echo "$WATCHDOG_USEC" >>"$1/starts"
 	exec '"$SDN"' READY=1 sleep 1000' sh "$WORK" 2>"$WORK/err"
 expect_eq "watchdog: unfed after its restart, the container ends with exit_code 7" 7 "$?"
-expect_eq "watchdog: the command ran twice, told WATCHDOG_USEC each time" "1000000
-1000000" "$(cat "$WORK/starts")"
+expect_eq "watchdog: the command ran twice, told WATCHDOG_USEC each time" "3000000
+3000000" "$(cat "$WORK/starts")"
 expect_eq "watchdog: the restart and the end, each logged once" \
 "modinit: info: notify: the main command (pid P) is ready (READY=1)
-modinit: warning: notify: watchdog: no WATCHDOG=1 for 1000 ms: restarting the main command (restart 1 of 1, 100 ms after it stops)
+modinit: warning: notify: watchdog: no WATCHDOG=1 for 3000 ms: restarting the main command (restart 1 of 1, 100 ms after it stops)
 modinit: info: notify: the main command (pid P) is ready (READY=1)
-modinit: warning: notify: watchdog: no WATCHDOG=1 for 1000 ms after 1 restarts: ending the container with 7
-modinit: info: notify: shutdown requested (exit 7): watchdog: no WATCHDOG=1 for 1000 ms" \
+modinit: warning: notify: watchdog: no WATCHDOG=1 for 3000 ms after 1 restarts: ending the container with 7
+modinit: info: notify: shutdown requested (exit 7): watchdog: no WATCHDOG=1 for 3000 ms" \
 	"$(modlines "$WORK/err")"
 
-# --- a fed watchdog: 20 pings 100 ms apart, well inside 1 s ------------------
+# --- a fed watchdog: 20 pings 100 ms apart, well inside 3 s ------------------
 rm -rf "$ST"
 pid1 $MP --state-dir "$ST" -c "$WORK/wd.yaml" -- \
 	$SDN --count 20 --interval 0.1 "READY=1\nWATCHDOG=1" true 2>"$WORK/err"
