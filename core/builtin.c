@@ -17,7 +17,9 @@
 	X(exit_code)           \
 	X(healthcheck)         \
 	X(user)                \
-	X(hooks)
+	X(hooks)               \
+	X(notify)              \
+	X(services)
 #else
 #define BUILTINS(X)
 #endif

@@ -44,7 +44,6 @@
 enum hc_role { HC_LIVENESS, HC_READINESS, HC_STARTUP };
 enum hc_kind { HC_EXEC, HC_TCP, HC_HTTP };
 enum hc_status { HC_STARTING, HC_HEALTHY, HC_UNHEALTHY };
-enum hc_action { HC_NONE, HC_RESTART, HC_EXIT, HC_SIGNAL };
 
 static const char *const hc_status_names[] = { "starting", "healthy", "unhealthy" };
 /* Also the schema's choices for role: its index is the enum hc_role. */
@@ -89,11 +88,8 @@ struct hc {
 	const struct modinit_host *host;
 	struct hc_check checks[HC_MAX_CHECKS];
 	size_t nchecks;
-	enum hc_action action;
-	int action_arg;         /* exit code or signal */
-	char action_text[32];   /* the signal as the config wrote it */
-	long restart_max, restarts, restart_exit;
-	uint64_t backoff, max_backoff;
+	struct ml_action action; /* on_unhealthy */
+	struct ml_restart restart;
 	uint64_t started;       /* when the main command (re)started */
 	bool stopping;          /* shutdown, or the action already taken */
 	bool restarting;
@@ -187,79 +183,6 @@ static int hc_parse_check(struct hc *hc, struct hc_check *c, const struct modini
 	return 0;
 }
 
-static int hc_parse_action(struct hc *hc, const struct modinit_value *v, char *err, size_t errlen)
-{
-	const struct modinit_host *h = hc->host;
-	const char *s = v->str;
-
-	if (strcmp(s, "none") == 0) {
-		hc->action = HC_NONE;
-	} else if (strcmp(s, "restart") == 0) {
-		hc->action = HC_RESTART;
-	} else if (strncmp(s, "exit:", 5) == 0) {
-		char *end;
-		long code = strtol(s + 5, &end, 10);
-
-		if (!s[5] || *end || code < 0 || code > 255)
-			return h->error_at(h, v->node, err, errlen,
-					   "on_unhealthy: expected exit:CODE with CODE 0 to 255, got \"%s\"", s);
-		hc->action = HC_EXIT;
-		hc->action_arg = (int)code;
-	} else if (strncmp(s, "signal:", 7) == 0) {
-		struct modinit_node sn = { .type = MODINIT_NODE_SCALAR, .value = s + 7,
-					   .line = v->node ? v->node->line : 0,
-					   .column = v->node ? v->node->column : 0 };
-		struct modinit_value sv;
-
-		if (h->parse_node(h, MODINIT_OPT_SIGNAL, &sn, "on_unhealthy", &sv, err, errlen) < 0)
-			return -EINVAL;
-		hc->action = HC_SIGNAL;
-		hc->action_arg = sv.signo;
-		snprintf(hc->action_text, sizeof(hc->action_text), "%s", s + 7);
-	} else {
-		return h->error_at(h, v->node, err, errlen,
-				   "on_unhealthy: expected none, restart, exit:CODE or signal:SIGNAL, got \"%s\"", s);
-	}
-	return 0;
-}
-
-/* An integer field of restart within 0..max, or dflt when absent: the
- * section itself may be absent (NULL), so its defaults live here. */
-static int hc_restart_int(struct hc *hc, const struct modinit_options *s, const char *key,
-			  long long max, long dflt, long *out, char *err, size_t errlen)
-{
-	const struct modinit_value *v = s ? modinit_opt(s, key) : NULL;
-
-	*out = dflt;
-	if (!v || !v->set)
-		return 0;
-	if (v->integer < 0 || v->integer > max)
-		return hc->host->error_at(hc->host, v->node, err, errlen, "restart: %s: out of range",
-					  key);
-	*out = (long)v->integer;
-	return 0;
-}
-
-static uint64_t hc_restart_ms(const struct modinit_options *s, const char *key, uint64_t dflt)
-{
-	const struct modinit_value *v = s ? modinit_opt(s, key) : NULL;
-
-	return v && v->set ? v->ms : dflt;
-}
-
-static int hc_parse_restart(struct hc *hc, const struct modinit_options *s, char *err,
-			    size_t errlen)
-{
-	if (hc_restart_int(hc, s, "max", 1000000, 5, &hc->restart_max, err, errlen) < 0 ||
-	    hc_restart_int(hc, s, "exit_code", 255, 1, &hc->restart_exit, err, errlen) < 0)
-		return -EINVAL;
-	hc->backoff = hc_restart_ms(s, "backoff", 1000);
-	hc->max_backoff = hc_restart_ms(s, "max_backoff", 30000);
-	if (hc->max_backoff < hc->backoff)
-		hc->max_backoff = hc->backoff;
-	return 0;
-}
-
 /* The endpoint is modinit's: it answers from what this module publishes. */
 static int hc_listen(struct hc *hc, const struct modinit_options *opts, char *err, size_t errlen)
 {
@@ -316,7 +239,7 @@ static void hc_json(const struct hc *hc, FILE *f)
 	enum hc_status s = hc_overall(hc, &ready);
 
 	fprintf(f, "{\"status\": \"%s\", \"ready\": %s, \"restarts\": %ld, \"checks\": [",
-		hc_status_names[s], ready ? "true" : "false", hc->restarts);
+		hc_status_names[s], ready ? "true" : "false", hc->restart.count);
 	for (size_t i = 0; i < hc->nchecks; i++) {
 		const struct hc_check *c = &hc->checks[i];
 
@@ -360,7 +283,7 @@ static void hc_state_key(const struct hc *hc, char *key, size_t len)
 {
 	bool ready;
 	enum hc_status s = hc_overall(hc, &ready);
-	size_t n = (size_t)snprintf(key, len, "%d %d %ld", (int)s, ready, hc->restarts);
+	size_t n = (size_t)snprintf(key, len, "%d %d %ld", (int)s, ready, hc->restart.count);
 
 	for (size_t i = 0; i < hc->nchecks && n < len; i++) {
 		const struct hc_check *c = &hc->checks[i];
@@ -433,69 +356,25 @@ static uint64_t hc_now(const struct hc *hc)
 
 static void hc_stop_probe(struct hc_check *c);
 
-/* on_unhealthy: restart. The delay doubles with each restart up to
- * max_backoff; past max restarts the container ends with exit_code. */
-static void hc_restart(struct hc *hc, const char *reason)
-{
-	const struct modinit_host *h = hc->host;
-	uint64_t delay = hc->backoff;
-	int r;
-
-	if (hc->restarts >= hc->restart_max) {
-		hc->stopping = true;
-		h->log(h, MODINIT_LOG_WARN, "%s after %ld restarts: ending the container with %ld",
-		       reason, hc->restarts, hc->restart_exit);
-		h->request_shutdown(h, (int)hc->restart_exit, reason);
-		return;
-	}
-	for (long i = 0; i < hc->restarts && delay < hc->max_backoff; i++)
-		delay *= 2;
-	if (delay > hc->max_backoff)
-		delay = hc->max_backoff;
-	r = h->restart_main(h, delay);
-	if (r < 0) {
-		h->log(h, MODINIT_LOG_WARN, "%s: cannot restart the main command: %s", reason,
-		       strerror(-r));
-		return;
-	}
-	hc->restarts++;
-	hc->restarting = true;
-	h->log(h, MODINIT_LOG_WARN,
-	       "%s: restarting the main command (restart %ld of %ld, %llu ms after it stops)",
-	       reason, hc->restarts, hc->restart_max, (unsigned long long)delay);
-	/* Nothing to probe until it runs again: on_spawn starts over. */
-	for (size_t i = 0; i < hc->nchecks; i++)
-		hc_stop_probe(&hc->checks[i]);
-}
-
 static void hc_act(struct hc *hc, const struct hc_check *c)
 {
-	const struct modinit_host *h = hc->host;
 	char reason[128];
-	int r;
 
+	if (hc->action.kind == ML_ACTION_RESTART && hc->restarting)
+		return;
 	snprintf(reason, sizeof(reason), "check %s is unhealthy", c->name);
-	switch (hc->action) {
-	case HC_NONE:
-		return;
-	case HC_EXIT:
+	switch (ml_action_run(hc->host, &hc->action, &hc->restart, reason)) {
+	case ML_ACTED_ENDING:
 		hc->stopping = true;
-		h->log(h, MODINIT_LOG_WARN, "%s: ending the container with %d", reason, hc->action_arg);
-		h->request_shutdown(h, hc->action_arg, reason);
-		return;
-	case HC_SIGNAL:
-		r = h->signal(h, MODINIT_TARGET_MAIN, hc->action_arg);
-		if (r < 0)
-			h->log(h, MODINIT_LOG_WARN, "%s: cannot send %s to the main command: %s", reason,
-			       hc->action_text, strerror(-r));
-		else
-			h->log(h, MODINIT_LOG_WARN, "%s: sent %s to the main command", reason,
-			       hc->action_text);
-		return;
-	case HC_RESTART:
-		if (!hc->restarting)
-			hc_restart(hc, reason);
-		return;
+		break;
+	case ML_ACTED_RESTARTING:
+		hc->restarting = true;
+		/* Nothing to probe until it runs again: on_spawn starts over. */
+		for (size_t i = 0; i < hc->nchecks; i++)
+			hc_stop_probe(&hc->checks[i]);
+		break;
+	default:
+		break;
 	}
 }
 
@@ -662,9 +541,11 @@ static int hc_init(const struct modinit_host *host, const struct modinit_options
 		hc->nchecks = i + 1;
 	}
 	if (r == 0)
-		r = hc_parse_action(hc, modinit_opt(opts, "on_unhealthy"), err, errlen);
+		r = ml_action_parse(host, modinit_opt(opts, "on_unhealthy"), "on_unhealthy",
+				    &hc->action, err, errlen);
 	if (r == 0)
-		r = hc_parse_restart(hc, modinit_opt(opts, "restart")->section, err, errlen);
+		r = ml_restart_parse(host, modinit_opt(opts, "restart")->section, &hc->restart, err,
+				     errlen);
 	if (r == 0)
 		r = hc_listen(hc, opts, err, errlen);
 	if (r < 0) {
@@ -746,22 +627,13 @@ static const struct modinit_option hc_check_fields[] = {
 	{ .key = NULL },
 };
 
-/* No defaults here: restart may be left out whole (hc_parse_restart). */
-static const struct modinit_option hc_restart_fields[] = {
-	{ .key = "max", .type = MODINIT_OPT_INT },
-	{ .key = "backoff", .type = MODINIT_OPT_DURATION },
-	{ .key = "max_backoff", .type = MODINIT_OPT_DURATION },
-	{ .key = "exit_code", .type = MODINIT_OPT_INT },
-	{ .key = NULL },
-};
-
 static const struct modinit_option hc_options[] = {
 	{ .key = "checks", .type = MODINIT_OPT_LIST_OF, .item_type = MODINIT_OPT_SECTION,
 	  .fields = hc_check_fields, .name_key = "name", .required = true,
 	  .help = "the checks: [{name: web, http: http://127.0.0.1:8080/healthz, interval: 10s}]" },
 	{ .key = "on_unhealthy", .type = MODINIT_OPT_STRING, .default_value = "none",
 	  .help = "none, restart, exit:CODE or signal:SIGNAL, when a liveness check is unhealthy" },
-	{ .key = "restart", .type = MODINIT_OPT_SECTION, .fields = hc_restart_fields,
+	{ .key = "restart", .type = MODINIT_OPT_SECTION, .fields = ml_restart_fields,
 	  .help = "{max: 5, backoff: 1s, max_backoff: 30s, exit_code: 1} for on_unhealthy: restart" },
 	{ .key = "listen", .type = MODINIT_OPT_STRING,
 	  .help = "ADDRESS:PORT serving GET /healthz, /readyz and /status, e.g. 127.0.0.1:8081" },

@@ -11,6 +11,8 @@
  *   timer.c      a one-shot timer that can be cancelled and re-armed
  *   netclient.c  a non-blocking TCP connect or HTTP GET with a timeout
  *   probe.c      a helper process with its output captured and a timeout
+ *   action.c     the actions on a failing main command (none, restart,
+ *                exit:CODE, signal:SIG) and the restart policy
  *   passwd.c     user and group names from the image's /etc/passwd, /etc/group
  */
 #ifndef MODLIB_H
@@ -185,5 +187,49 @@ int ml_group_lookup(const char *root, const char *name_or_id, gid_t *gid);
  * once. An image without the file gives gid alone. The count, or -errno
  * (-ERANGE when max is too small, -EINVAL for a bad name). */
 int ml_user_groups(const char *root, const char *name, gid_t gid, gid_t *groups, size_t max);
+
+/* ---- action.c ------------------------------------------------------ */
+
+enum ml_action_kind { ML_ACTION_NONE, ML_ACTION_RESTART, ML_ACTION_EXIT, ML_ACTION_SIGNAL };
+
+/* An action as the config wrote it: none, restart, exit:CODE, signal:SIG. */
+struct ml_action {
+	enum ml_action_kind kind;
+	int arg;       /* EXIT: the code; SIGNAL: the signal */
+	char text[32]; /* SIGNAL: the signal as written, for log lines */
+};
+
+/* The restart action's policy and its count: at most max restarts, the
+ * delay doubling from backoff up to max_backoff, then the container ends
+ * with exit_code. Several actions may share one. */
+struct ml_restart {
+	long max, count, exit_code;
+	uint64_t backoff, max_backoff;
+};
+
+/* What ml_action_run did. */
+enum ml_acted {
+	ML_ACTED_NOTHING = 0, /* action none */
+	ML_ACTED_SIGNALLED,   /* the signal was sent to the main command */
+	ML_ACTED_RESTARTING,  /* restart_main accepted the restart */
+	ML_ACTED_ENDING,      /* the container's end was requested */
+	ML_ACTED_FAILED,      /* the host refused (logged) */
+};
+
+/* v->str (a STRING option; v->node places errors) into a. what names the
+ * option in messages ("on_unhealthy"). 0 or -EINVAL with the message. */
+int ml_action_parse(const struct modinit_host *h, const struct modinit_value *v,
+		    const char *what, struct ml_action *a, char *err, size_t errlen);
+/* The schema of the restart section {max, backoff, max_backoff,
+ * exit_code}: declare the option MODINIT_OPT_SECTION with these fields. */
+extern const struct modinit_option ml_restart_fields[];
+/* That section (s NULL when the config has none) into r, defaults 5, 1s,
+ * 30s and 1. 0 or -EINVAL with the message. */
+int ml_restart_parse(const struct modinit_host *h, const struct modinit_options *s,
+		     struct ml_restart *r, char *err, size_t errlen);
+/* Take action a (restarts counted in rs) and log it with reason first;
+ * an enum ml_acted. */
+int ml_action_run(const struct modinit_host *h, const struct ml_action *a, struct ml_restart *rs,
+		  const char *reason);
 
 #endif

@@ -11,7 +11,7 @@ plan 12
 EMPTY=$WORK/no-modules
 mkdir "$EMPTY"
 MP="--module-path $EMPTY"
-BUNDLED="wait-all-children exec signal-remap exit-code healthcheck user hooks"
+BUNDLED="wait-all-children exec signal-remap exit-code healthcheck user hooks notify services"
 
 check "one file: no program interpreter" sh -c '! readelf -lW "$1" | grep -q INTERP' sh "$MODINIT_BIN"
 check "and no dynamic section" sh -c 'readelf -d "$1" | grep -q "no dynamic section"' sh "$MODINIT_BIN"
