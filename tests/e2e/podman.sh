@@ -37,7 +37,7 @@ if [ ! -x "$STATIC" ]; then
 			"$MODINIT_BUILDDIR/Makefile")"
 	fi
 fi
-plan 23
+plan 26
 
 IMG=localhost/modinit-e2e-busybox:$$
 ctr=
@@ -80,6 +80,10 @@ cp "$BUSYBOX" "$rootfs/bin/busybox"
 for _a in $("$BUSYBOX" --list); do
 	[ "$_a" = busybox ] || ln -s busybox "$rootfs/bin/$_a"
 done
+# The image's users, for the user and services modules: names come from
+# these files, read by modinit itself (a static binary has no NSS).
+printf 'root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000:app:/home/app:/bin/sh\n' >"$rootfs/etc/passwd"
+printf 'root:x:0:\napp:x:1000:\nextra:x:1001:app\n' >"$rootfs/etc/group"
 tar -C "$rootfs" -cf "$WORK/rootfs.tar" . &&
 	pm_import --change 'ENV PATH=/bin' "$WORK/rootfs.tar" "$IMG" >/dev/null 2>"$WORK/err"
 if [ "$?" -ne 0 ]; then
@@ -210,4 +214,26 @@ expect_eq "podman healthcheck run: unhealthy (status 1)" "unhealthy|1" "$out|$?"
 expect_eq "podman inspect: unhealthy" unhealthy "$(pm inspect --format '{{.State.Health.Status}}' "$ct")"
 pm rm -f -t 0 "$ct" >/dev/null
 exec 3<&-
+
+# user and services, built in: the command and a sidecar run as the image's
+# user app (its groups from the image's /etc/group), modinit as root.
+chmod 1777 "$WORK/shared"
+cat >"$WORK/conf/user.yaml" <<'EOY'
+modules:
+  - name: user
+    user: app
+  - name: services
+    services:
+      - name: side
+        command: [sh, -c, 'echo "$(id -u) $(id -G)" >/work/side; exec sleep 1000']
+        user: app
+EOY
+out=$(pm run --rm $RUN -v "$WORK/conf/user.yaml:/etc/modinit.yaml:ro" -e MODINIT_CONFIG=/etc/modinit.yaml \
+	"$IMG" sh -c 'n=0; until [ -s /work/side ] || [ "$n" -ge 200 ]; do sleep 0.05; n=$((n + 1)); done
+	echo "main=$(id -u) $(id -G) $HOME $USER side=$(cat /work/side) init=$(awk "/^Uid:/ {print \$2}" /proc/1/status)"' \
+	</dev/null 2>"$WORK/err")
+expect_eq "user and services: the container ends with the command's 0" 0 "$?"
+expect_eq "the command and the sidecar run as app with its groups, PID 1 as root" \
+	"main=1000 1000 1001 /home/app app side=1000 1000 1001 init=0" "$out"
+expect_eq "and nothing was logged above info" "" "$(grep -v '^modinit: info:' "$WORK/err")"
 finish
