@@ -595,6 +595,14 @@ void fake_host_free(struct fake_host *fh)
 	}
 }
 
+void fake_unload(struct fake_host *fh, const struct modinit_module *desc, void **state)
+{
+	if (*state)
+		desc->fini(*state);
+	*state = NULL;
+	fake_host_free(fh);
+}
+
 static struct fake_timer *fake_earliest(struct fake_host *fh)
 {
 	struct fake_timer *best = NULL;

@@ -165,6 +165,10 @@ void fake_host_init(struct fake_host *fh, const char *module_name);
 /* Free the copies of spawn argvs and the validated options: after the
  * module's fini (the options must live as long as the module). */
 void fake_host_free(struct fake_host *fh);
+/* Unload a module that fake_init loaded: desc's fini for *state (when
+ * init left one), then fake_host_free. *state is NULL afterwards; the YAML
+ * nodes stay until fake_yaml_free. */
+void fake_unload(struct fake_host *fh, const struct modinit_module *desc, void **state);
 /* Move the clock by ms, firing due timers in deadline order (a timer armed
  * by a callback fires too if it falls inside the step). */
 void fake_advance(struct fake_host *fh, uint64_t ms);

@@ -64,10 +64,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	if (st)
-		modinit_module.fini(st);
-	st = NULL;
-	fake_host_free(&fh);
+	fake_unload(&fh, &modinit_module, &st);
 	fake_yaml_free();
 	/* The module publishes through the host and writes no file of its own. */
 	assert_int_equal(rmdir(dir), 0);
@@ -77,12 +74,9 @@ static int teardown(void **state)
 /* Load the module with yaml (an item of the modules list), as modinit would. */
 static int load(const char *yaml)
 {
-	if (st) /* a second configuration in the same test */
-		modinit_module.fini(st);
-	fake_host_free(&fh);
+	fake_unload(&fh, &modinit_module, &st); /* a second configuration in the same test */
 	fake_host_init(&fh, "healthcheck");
 	fh.state_dir = dir;
-	st = NULL;
 	err[0] = '\0';
 	return fake_init(&fh, &modinit_module, fake_yaml(yaml), &st, err, sizeof(err));
 }

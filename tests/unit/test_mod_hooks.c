@@ -42,10 +42,7 @@ static int start(const char *yaml)
 static int teardown(void **state)
 {
 	(void)state;
-	if (st)
-		modinit_module.fini(st);
-	st = NULL;
-	fake_host_free(&fh);
+	fake_unload(&fh, &modinit_module, &st);
 	fake_yaml_free();
 	return 0;
 }

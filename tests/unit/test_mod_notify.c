@@ -47,10 +47,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	if (st)
-		modinit_module.fini(st);
-	st = NULL;
-	fake_host_free(&fh);
+	fake_unload(&fh, &modinit_module, &st);
 	fake_yaml_free();
 	/* fini removed the socket: the directory is empty again. */
 	assert_int_equal(rmdir(dir), 0);
@@ -59,13 +56,10 @@ static int teardown(void **state)
 
 static int load(const char *yaml)
 {
-	if (st)
-		modinit_module.fini(st);
-	fake_host_free(&fh);
+	fake_unload(&fh, &modinit_module, &st);
 	fake_host_init(&fh, "notify");
 	fh.state_dir = dir;
 	fh.main_pid = fh.last_main_pid = getpid(); /* the test sends as the command */
-	st = NULL;
 	err[0] = '\0';
 	return fake_init(&fh, &modinit_module, fake_yaml(yaml), &st, err, sizeof(err));
 }

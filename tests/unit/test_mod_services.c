@@ -48,10 +48,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	if (st)
-		modinit_module.fini(st);
-	st = NULL;
-	fake_host_free(&fh);
+	fake_unload(&fh, &modinit_module, &st);
 	fake_yaml_free();
 	assert_int_equal(nkills, 0);
 	return 0;
@@ -59,11 +56,8 @@ static int teardown(void **state)
 
 static int load(const char *yaml)
 {
-	if (st)
-		modinit_module.fini(st);
-	fake_host_free(&fh);
+	fake_unload(&fh, &modinit_module, &st);
 	fake_host_init(&fh, "services");
-	st = NULL;
 	err[0] = '\0';
 	return fake_init(&fh, &modinit_module, fake_yaml(yaml), &st, err, sizeof(err));
 }
