@@ -105,7 +105,7 @@ static void send_to(const char *address, const void *msg, size_t len, int attach
 	union {
 		struct cmsghdr align;
 		char buf[CMSG_SPACE(sizeof(int))];
-	} ctl;
+	} ctl = { .buf = { 0 } }; /* the padding after the fd is sent too */
 	struct iovec iov = { .iov_base = (void *)msg, .iov_len = len };
 	struct msghdr mh = { .msg_name = &sa, .msg_iov = &iov, .msg_iovlen = 1 };
 	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
