@@ -21,21 +21,24 @@ E=$(freeport)
 sed -e "s|/srv/www|$WORK/www|g" -e "s|127.0.0.1:8080|127.0.0.1:$P|" -e "s|127.0.0.1:8081|127.0.0.1:$E|" \
 	"$MODINIT_SRCDIR/examples/webapp/init.yaml" >"$WORK/init.yaml"
 
-# fetch URL: the body of the first 200 answer within 20 s, else the error.
+# fetch URL [TEXT]: the body of the first 200 answer (holding TEXT, when
+# given) within 20 s, else the last body or error.
 fetch() {
-	timeout -k 5 30 python3 - "$1" <<'EOP'
+	timeout -k 5 30 python3 - "$1" "${2:-}" <<'EOP'
 import sys, time, urllib.request
+url, want = sys.argv[1], sys.argv[2]
 deadline = time.monotonic() + 20
-while True:
+body = ""
+while time.monotonic() < deadline:
     try:
-        with urllib.request.urlopen(sys.argv[1], timeout=2) as r:
-            sys.stdout.write(r.read().decode())
+        with urllib.request.urlopen(url, timeout=2) as r:
+            body = r.read().decode()
+        if want in body:
             break
     except Exception as e:
-        if time.monotonic() > deadline:
-            print("no answer: %s" % e)
-            break
-        time.sleep(0.05)
+        body = "no answer: %s" % e
+    time.sleep(0.05)
+sys.stdout.write(body)
 EOP
 }
 # uids PID: the Uid line of /proc/PID/status, real effective saved fs.
@@ -58,22 +61,7 @@ expect_match "the sidecar's heartbeat page is served" '^[0-9]{4}-[0-9]{2}-[0-9]{
 beat=$(pgrep -f 'heartbeat.txt; sleep 30' | head -1) # no other process has these words
 expect_eq "the sidecar runs as nobody too" "$NOBODY $NOBODY $NOBODY $NOBODY" "$(uids "$beat")"
 expect_match "the endpoint reports the check healthy" '"health": *"healthy"' \
-	"$(timeout -k 5 30 python3 - "http://127.0.0.1:$E/status" <<'EOP'
-import sys, time, urllib.request
-deadline = time.monotonic() + 20
-body = ""
-while time.monotonic() < deadline:
-    try:
-        with urllib.request.urlopen(sys.argv[1], timeout=2) as r:
-            body = r.read().decode()
-        if '"healthy"' in body:
-            break
-    except Exception as e:
-        body = "no answer: %s" % e
-    time.sleep(0.05)
-print(body)
-EOP
-)"
+	"$(fetch "http://127.0.0.1:$E/status" '"healthy"')"
 kill -TERM "$HOSTPID"
 wait "$BG"
 expect_eq "SIGTERM ends the container with 0 (143 mapped)" 0 "$?"
