@@ -20,7 +20,7 @@
  * was told about; a newline there means ready.
  *
  * Nothing here blocks: both descriptors are non-blocking and read through
- * fd watches, at most NT_BURST messages per wake-up and NT_MSG bytes per
+ * fd watches, at most NT_BURST messages per wake-up and ML_SDN_MSG bytes per
  * message; the only timers are the ready timeout and the watchdog, armed
  * only when configured, so a modinit with nothing due stays asleep. */
 #include "config.h"
@@ -32,7 +32,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -43,10 +42,8 @@
 #include "lib/descriptor.h"
 #include "lib/modlib.h"
 
-#define NT_MSG 4096     /* systemd's own limit is the datagram; ours is this */
 #define NT_BURST 8      /* messages read per wake-up: a flood cannot hold PID 1 */
 #define NT_TEXT 200     /* STATUS= text kept */
-#define NT_FDS 253      /* SCM_MAX_FD: descriptors a sender may attach */
 
 enum nt_socket { NT_SOCK_STATE, NT_SOCK_ABSTRACT, NT_SOCK_NONE };
 static const char *const nt_socket_names[] = { "state", "abstract", "none", NULL };
@@ -266,34 +263,6 @@ static void nt_message(struct nt *n, char *msg)
 /* The socket                                                          */
 /* ------------------------------------------------------------------ */
 
-/* The sender's pid from its SCM_CREDENTIALS (0 without), and every
- * descriptor it attached closed: a sender must not fill PID 1's table. */
-static pid_t nt_cmsgs(struct msghdr *mh)
-{
-	pid_t pid = 0;
-
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
-		if (c->cmsg_level != SOL_SOCKET)
-			continue;
-		if (c->cmsg_type == SCM_CREDENTIALS && c->cmsg_len >= CMSG_LEN(sizeof(struct ucred))) {
-			struct ucred uc;
-
-			memcpy(&uc, CMSG_DATA(c), sizeof(uc));
-			pid = uc.pid;
-		} else if (c->cmsg_type == SCM_RIGHTS) {
-			size_t nfd = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-
-			for (size_t i = 0; i < nfd; i++) {
-				int fd;
-
-				memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(fd));
-				close(fd);
-			}
-		}
-	}
-	return pid;
-}
-
 /* 1 when pid may speak for the main command. */
 static bool nt_sender_ok(struct nt *n, pid_t pid)
 {
@@ -308,38 +277,26 @@ static bool nt_sender_ok(struct nt *n, pid_t pid)
 /* One datagram: 1 if one was read, 0 when none is left, -errno. */
 static int nt_recv_one(struct nt *n, char *buf)
 {
-	union {
-		struct cmsghdr align;
-		char buf[CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(NT_FDS * sizeof(int))];
-	} ctl;
-	struct iovec iov = { .iov_base = buf, .iov_len = NT_MSG };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
-			     .msg_controllen = sizeof(ctl.buf) };
-	ssize_t len = recvmsg(n->sock, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC | MSG_TRUNC);
-	pid_t pid;
+	pid_t pid = 0;
+	size_t len = 0;
+	int r = ml_sdn_recv(n->sock, buf, &pid, &len);
 
-	if (len < 0)
-		return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -errno;
-	pid = nt_cmsgs(&mh);
-	if (mh.msg_flags & MSG_TRUNC) {
+	if (r == ML_SDN_LONG)
 		n->host->log(n->host, MODINIT_LOG_DEBUG,
-			     "ignored a message of %zd bytes from pid %d: longer than %d", len,
-			     (int)pid, NT_MSG);
-		return 1;
-	}
-	buf[len] = '\0';
-	if (strlen(buf) != (size_t)len) /* a NUL inside: not a text message */
+			     "ignored a message of %zu bytes from pid %d: longer than %d", len,
+			     (int)pid, ML_SDN_MSG);
+	else if (r == ML_SDN_BINARY)
 		n->host->log(n->host, MODINIT_LOG_DEBUG, "ignored a binary message from pid %d",
 			     (int)pid);
-	else if (nt_sender_ok(n, pid))
+	else if (r == ML_SDN_TEXT && nt_sender_ok(n, pid))
 		nt_message(n, buf);
-	return 1;
+	return r < 0 ? r : r != ML_SDN_NONE;
 }
 
 static void nt_socket_readable(void *arg, int fd, uint32_t events)
 {
 	struct nt *n = arg;
-	char buf[NT_MSG + 1];
+	char buf[ML_SDN_MSG + 1];
 	int r = 1;
 
 	(void)fd;
@@ -351,33 +308,18 @@ static void nt_socket_readable(void *arg, int fd, uint32_t events)
 		n->host->log(n->host, MODINIT_LOG_WARN, "notify socket: %s", strerror(-r));
 }
 
-/* A name nobody else in the network namespace uses: several modinits
- * (the containers of a pod) share one, each being PID 1. */
-static void nt_abstract_name(const struct nt *n, char *name, size_t len)
-{
-	unsigned char rnd[8];
-	uint64_t v = n->host->now_ms(n->host) ^ ((uint64_t)getpid() << 40);
-
-	if (getrandom(rnd, sizeof(rnd), GRND_NONBLOCK) == (ssize_t)sizeof(rnd))
-		memcpy(&v, rnd, sizeof(v));
-	snprintf(name, len, "modinit-notify-%016llx", (unsigned long long)v);
-}
-
 /* The address to bind, and NOTIFY_SOCKET's text for it. */
 static int nt_address(struct nt *n, int mode, struct sockaddr_un *sa, socklen_t *salen)
 {
 	const char *dir;
-	char name[64];
 
-	memset(sa, 0, sizeof(*sa));
-	sa->sun_family = AF_UNIX;
 	if (mode == NT_SOCK_ABSTRACT) {
-		nt_abstract_name(n, name, sizeof(name));
-		memcpy(sa->sun_path + 1, name, strlen(name));
-		*salen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen(name));
-		snprintf(n->address, sizeof(n->address), "@%s", name);
+		ml_sdn_abstract(n->host, "modinit-notify", sa, salen, n->address,
+				sizeof(n->address));
 		return 0;
 	}
+	memset(sa, 0, sizeof(*sa));
+	sa->sun_family = AF_UNIX;
 	dir = n->host->state_dir(n->host);
 	if (!dir)
 		return -ENOENT;
@@ -395,21 +337,17 @@ static int nt_bind(struct nt *n, int mode)
 {
 	struct sockaddr_un sa;
 	socklen_t salen;
-	int one = 1, r = nt_address(n, mode, &sa, &salen);
+	int r = nt_address(n, mode, &sa, &salen);
 
 	if (r < 0)
 		return r;
-	n->sock = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (n->sock < 0)
-		return -errno;
-	if (setsockopt(n->sock, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) < 0)
-		return -errno;
 	/* The state directory is modinit's: what is there is a stale socket. */
 	if (mode == NT_SOCK_STATE && unlink(n->path) < 0 && errno != ENOENT)
 		return -errno;
-	if (bind(n->sock, (struct sockaddr *)&sa, salen) < 0) {
+	r = ml_sdn_bind(&n->sock, &sa, salen);
+	if (r < 0) {
 		n->path[0] = '\0';
-		return -errno;
+		return r;
 	}
 	if (mode == NT_SOCK_STATE && chmod(n->path, 0666) < 0)
 		return -errno;

@@ -16,14 +16,27 @@
  *           grace: 5s
  *           required: true         # its end for good ends the container
  *           exit_code: 70          # ... with this code (absent: its status)
+ *         - name: app
+ *           command: [/usr/bin/app]
+ *           notify: true           # ready when it sends READY=1 (sd_notify)
+ *           ready_timeout: 30s     # not ready by then: SIGKILL, a failure
+ *           after_ready: true      # starts once the one before is ready
+ *       main_after_ready: true     # the main command waits for them all
  *
  * They start in the order listed, before the main command, each in a
  * session of its own (so a signal reaches all it started, and a Ctrl-C on
- * modinit's terminal does not); their output is modinit's. When the
- * container ends the module holds the stop (hold_stop): it waits for the
- * main command to end, then stops the services in reverse order, each
- * with its stop signal to its process group and, after its grace,
- * SIGKILL; then modinit's own sweep takes what is left. The module never
+ * modinit's terminal does not); their output is modinit's. A service with
+ * notify gets NOTIFY_SOCKET, one socket of the module's for them all: a
+ * message counts for the service whose session the sender is in (the
+ * kernel gives the sender's pid, getsid gives its session). A service
+ * without notify is ready once started. after_ready holds a service's
+ * first start until the one before it is ready or down for good;
+ * main_after_ready holds the main command's start (hold_start) until
+ * every service is one or the other. When the container ends the module
+ * holds the stop (hold_stop): it waits for the main command to end, then
+ * stops the services in reverse order, each with its stop signal to its
+ * process group and, after its grace, SIGKILL; then modinit's own sweep
+ * takes what is left. The module never
  * forks, waits or kills itself: the host spawns, reaps and signals. */
 #include "config.h"
 
@@ -32,7 +45,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/un.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <modinit/module.h>
 
@@ -42,13 +58,14 @@
 #define SV_MAX 32
 #define SV_GROUPS 64
 #define SV_MIN_BACKOFF 100 /* ms: a service that fails at once must not spin PID 1 */
+#define SV_BURST 8         /* notify messages read per wake-up */
 
 enum sv_restart { SV_ALWAYS, SV_ON_FAILURE, SV_NEVER };
 static const char *const sv_restart_names[] = { "always", "on-failure", "never", NULL };
 
-enum sv_state { SV_WAITING, SV_RUNNING, SV_BACKOFF, SV_STOPPING, SV_DOWN };
-static const char *const sv_state_names[] = { "waiting", "running", "restarting", "stopping",
-					      "down" };
+enum sv_state { SV_WAITING, SV_STARTING, SV_RUNNING, SV_BACKOFF, SV_STOPPING, SV_DOWN };
+static const char *const sv_state_names[] = { "waiting", "starting", "running", "restarting",
+					      "stopping", "down" };
 
 struct svs;
 
@@ -68,13 +85,18 @@ struct sv {
 	int stop_signal;
 	bool required;
 	int exit_code;         /* -1: the service's own status */
+	bool notify;           /* ready when READY=1 comes from its session */
+	bool after_ready;      /* first start once the one before is settled */
+	uint64_t ready_timeout; /* 0: none */
 
 	enum sv_state state;
 	pid_t pid;             /* 0 when not running */
 	long restarts;
 	int last_status;       /* waitpid status; valid when ended */
 	bool ended;            /* it ended at least once */
+	bool was_ready;        /* ready at least once: the start order goes on */
 	struct ml_timer timer; /* the backoff, then the grace while stopping */
+	struct ml_timer ready_timer; /* ready_timeout, while starting */
 };
 
 struct svs {
@@ -85,6 +107,11 @@ struct svs {
 	bool sweeping;         /* the reverse-order stop has begun */
 	bool holding;          /* hold_stop succeeded and is not released */
 	size_t next_stop;      /* services [0, next_stop) are still to stop */
+	size_t next_start;     /* services [next_start, n) never started yet */
+	bool main_after_ready; /* the main command's start is held ... */
+	bool holding_start;    /* ... and not released yet */
+	int sock;              /* the notify socket; -1 without */
+	char address[sizeof(((struct sockaddr_un *)0)->sun_path) + 1]; /* NOTIFY_SOCKET */
 };
 
 /* ------------------------------------------------------------------ */
@@ -140,6 +167,7 @@ static void sv_publish(struct svs *s)
 
 static void sv_start(struct sv *v);
 static void sv_stop_next(struct svs *s);
+static void sv_progress(struct svs *s);
 
 static void sv_set(struct sv *v, enum sv_state st)
 {
@@ -203,6 +231,7 @@ static void sv_exited(void *arg, pid_t pid, int status)
 	char how[40];
 
 	(void)pid;
+	ml_timer_cancel(&v->ready_timer);
 	v->pid = 0;
 	v->ended = true;
 	v->last_status = status;
@@ -217,6 +246,7 @@ static void sv_exited(void *arg, pid_t pid, int status)
 		return;
 	}
 	sv_down(v, status, how);
+	sv_progress(v->s);
 }
 
 static void sv_restart_due(void *arg)
@@ -227,6 +257,7 @@ static void sv_restart_due(void *arg)
 		return;
 	v->restarts++;
 	sv_start(v);
+	sv_progress(v->s);
 }
 
 static void sv_start(struct sv *v)
@@ -256,7 +287,127 @@ static void sv_start(struct sv *v)
 		return;
 	}
 	h->log(h, MODINIT_LOG_INFO, "service %s started (pid %d)", v->name, (int)v->pid);
-	sv_set(v, SV_RUNNING);
+	if (!v->notify) {
+		v->was_ready = true;
+		sv_set(v, SV_RUNNING);
+		return;
+	}
+	if (v->ready_timeout && ml_timer_arm(&v->ready_timer, v->ready_timeout) < 0)
+		h->log(h, MODINIT_LOG_ERROR, "service %s: cannot arm its ready timer", v->name);
+	sv_set(v, SV_STARTING);
+}
+
+/* ------------------------------------------------------------------ */
+/* Readiness and the start order                                       */
+/* ------------------------------------------------------------------ */
+
+/* Nothing more to wait for: it was ready once, or it is down for good. */
+static bool sv_settled(const struct sv *v)
+{
+	return v->was_ready || v->state == SV_DOWN;
+}
+
+/* Start what may start now, in list order; once every service is settled,
+ * the main command's start goes on. Called from the module's callbacks
+ * only, never from inside sv_start. */
+static void sv_progress(struct svs *s)
+{
+	const struct modinit_host *h = s->host;
+
+	while (!s->stopping && s->next_start < s->n) {
+		struct sv *v = &s->svc[s->next_start];
+		const struct sv *p = s->next_start ? v - 1 : NULL;
+
+		if (v->after_ready && p && !sv_settled(p))
+			return;
+		if (v->after_ready && p && !p->was_ready)
+			h->log(h, MODINIT_LOG_WARN, "service %s starts although %s, which it waits for, is down",
+			       v->name, p->name);
+		s->next_start++;
+		sv_start(v);
+	}
+	if (!s->holding_start || s->stopping)
+		return;
+	for (size_t i = 0; i < s->n; i++)
+		if (!sv_settled(&s->svc[i]))
+			return;
+	s->holding_start = false;
+	h->log(h, MODINIT_LOG_INFO, "every service is ready: starting the main command");
+	h->release_start(h);
+}
+
+static void sv_not_ready(void *arg)
+{
+	struct sv *v = arg;
+	const struct modinit_host *h = v->s->host;
+
+	h->log(h, MODINIT_LOG_WARN, "service %s is not ready %llu ms after its start: SIGKILL",
+	       v->name, (unsigned long long)v->ready_timeout);
+	/* Its reap counts as a failure, for its restart policy. */
+	if (h->signal_helper(h, v->pid, SIGKILL, true) < 0)
+		h->log(h, MODINIT_LOG_DEBUG, "service %s is gone already", v->name);
+}
+
+/* The notify service whose session pid is in: the service itself, or a
+ * process it started (a new session would leave it). NULL: none. */
+static struct sv *sv_of_sender(struct svs *s, pid_t pid)
+{
+	pid_t sid = pid > 0 ? getsid(pid) : -1;
+
+	for (size_t i = 0; sid > 0 && i < s->n; i++)
+		if (s->svc[i].notify && s->svc[i].pid == sid)
+			return &s->svc[i];
+	return NULL;
+}
+
+/* READY=1 among the message's lines counts; the rest is not ours to act on. */
+static void sv_message(struct svs *s, pid_t pid, char *msg)
+{
+	const struct modinit_host *h = s->host;
+	struct sv *v = sv_of_sender(s, pid);
+
+	if (!v) {
+		h->log(h, MODINIT_LOG_DEBUG, "ignored a message from pid %d: in no notify service's session",
+		       (int)pid);
+		return;
+	}
+	for (char *line = msg, *next; line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		if (strcmp(line, "READY=1") == 0 && v->state == SV_STARTING) {
+			ml_timer_cancel(&v->ready_timer);
+			v->was_ready = true;
+			h->log(h, MODINIT_LOG_INFO, "service %s is ready", v->name);
+			sv_set(v, SV_RUNNING);
+		}
+	}
+}
+
+static void sv_socket_readable(void *arg, int fd, uint32_t events)
+{
+	struct svs *s = arg;
+	char buf[ML_SDN_MSG + 1];
+	int r = ML_SDN_TEXT;
+
+	(void)fd;
+	(void)events;
+	/* Level-triggered: what is left after the burst wakes us again. */
+	for (int i = 0; i < SV_BURST && r > 0; i++) {
+		pid_t pid = 0;
+		size_t len = 0;
+
+		r = ml_sdn_recv(s->sock, buf, &pid, &len);
+		if (r == ML_SDN_TEXT)
+			sv_message(s, pid, buf);
+		else if (r > 0)
+			s->host->log(s->host, MODINIT_LOG_DEBUG,
+				     "ignored a message of %zu bytes from pid %d: %s", len, (int)pid,
+				     r == ML_SDN_LONG ? "too long" : "not text");
+	}
+	if (r < 0)
+		s->host->log(s->host, MODINIT_LOG_WARN, "notify socket: %s", strerror(-r));
+	sv_progress(s);
 }
 
 /* ------------------------------------------------------------------ */
@@ -366,9 +517,10 @@ static int sv_env(struct sv *v, const struct modinit_node *env, const struct ml_
 	size_t n = 0, count = env ? env->count : 0;
 	int r = 0;
 
-	if (!count && !u)
+	if (!count && !u && !v->notify)
 		return 0;
-	v->env = calloc(count + 4, sizeof(*v->env));
+	/* Room for NOTIFY_SOCKET, added once the socket is bound. */
+	v->env = calloc(count + 5, sizeof(*v->env));
 	if (!v->env)
 		return -ENOMEM;
 	for (size_t i = 0; i < count && r == 0; i++) {
@@ -380,6 +532,10 @@ static int sv_env(struct sv *v, const struct modinit_node *env, const struct ml_
 		if (env->items[i].type != MODINIT_NODE_SCALAR)
 			return h->error_at(h, &env->items[i], err, errlen,
 					   "services: %s: env: %s: expected a string", v->name, k);
+		if (v->notify && strcmp(k, "NOTIFY_SOCKET") == 0)
+			return h->error_at(h, &env->keys[i], err, errlen,
+					   "services: %s: env: NOTIFY_SOCKET is the module's with notify: true",
+					   v->name);
 		r = sv_env_add(v->env, &n, k, env->items[i].value);
 	}
 	for (size_t i = 0; u && i < 3 && r == 0; i++)
@@ -452,6 +608,30 @@ static int sv_limits(struct sv *v, const struct modinit_options *o, char *err, s
 	return 0;
 }
 
+/* notify, ready_timeout and after_ready, which only make sense together
+ * as documented. */
+static int sv_readiness(struct sv *v, const struct modinit_options *o, char *err, size_t errlen)
+{
+	const struct modinit_host *h = v->s->host;
+	const struct modinit_value *rt = modinit_opt(o, "ready_timeout"),
+				   *after = modinit_opt(o, "after_ready");
+
+	v->notify = modinit_opt(o, "notify")->boolean;
+	v->after_ready = after->boolean;
+	if (rt->set && !v->notify)
+		return h->error_at(h, rt->node, err, errlen,
+				   "services: %s: ready_timeout: needs notify: true", v->name);
+	if (rt->set && rt->ms == 0)
+		return h->error_at(h, rt->node, err, errlen,
+				   "services: %s: ready_timeout: expected more than 0", v->name);
+	if (v->after_ready && v == v->s->svc)
+		return h->error_at(h, after->node, err, errlen,
+				   "services: %s: after_ready: the first service has none before it",
+				   v->name);
+	v->ready_timeout = rt->set ? rt->ms : 0;
+	return 0;
+}
+
 static int sv_parse(struct sv *v, const struct modinit_options *o, char *err, size_t errlen)
 {
 	const struct modinit_value *cmd = modinit_opt(o, "command"),
@@ -468,7 +648,7 @@ static int sv_parse(struct sv *v, const struct modinit_options *o, char *err, si
 	v->argv = sv_strdupv(cmd);
 	if (!v->argv || !v->argv[cmd->count - 1])
 		return -ENOMEM;
-	if ((r = sv_limits(v, o, err, errlen)) < 0)
+	if ((r = sv_limits(v, o, err, errlen)) < 0 || (r = sv_readiness(v, o, err, errlen)) < 0)
 		return r;
 	if (user->set && (r = sv_user(v, user, &u, err, errlen)) < 0)
 		return r;
@@ -490,9 +670,11 @@ static void sv_free(struct svs *s)
 {
 	for (size_t i = 0; i < s->n; i++) {
 		ml_timer_cancel(&s->svc[i].timer);
+		ml_timer_cancel(&s->svc[i].ready_timer);
 		sv_freev(s->svc[i].argv);
 		sv_freev(s->svc[i].env);
 	}
+	ml_fd_close(s->host, &s->sock);
 	free(s);
 }
 
@@ -509,8 +691,44 @@ static int sv_init_all(struct svs *s, const struct modinit_value *list, char *er
 
 		v->s = s;
 		ml_timer_init(&v->timer, h, sv_restart_due, v);
+		ml_timer_init(&v->ready_timer, h, sv_not_ready, v);
 		s->n = i + 1;
 		if ((r = sv_parse(v, modinit_at(list->list, i)->section, err, errlen)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* One socket for every notify service, its address in their env. Not in
+ * a dry run: nothing starts. */
+static int sv_socket(struct svs *s, char *err, size_t errlen)
+{
+	const struct modinit_host *h = s->host;
+	struct sockaddr_un sa;
+	socklen_t salen;
+	bool any = false;
+	int r;
+
+	for (size_t i = 0; i < s->n; i++)
+		any = any || s->svc[i].notify;
+	if (!any || h->dry_run(h))
+		return 0;
+	ml_sdn_abstract(h, "modinit-services", &sa, &salen, s->address, sizeof(s->address));
+	r = ml_sdn_bind(&s->sock, &sa, salen);
+	if (r < 0) {
+		snprintf(err, errlen, "services: cannot create the notify socket %s: %s", s->address,
+			 strerror(-r));
+		return r;
+	}
+	for (size_t i = 0; i < s->n; i++) {
+		struct sv *v = &s->svc[i];
+		size_t n = 0;
+
+		if (!v->notify)
+			continue;
+		while (v->env[n])
+			n++;
+		if ((r = sv_env_add(v->env, &n, "NOTIFY_SOCKET", s->address)) < 0)
 			return r;
 	}
 	return 0;
@@ -530,14 +748,23 @@ static int sv_init(const struct modinit_host *host, const struct modinit_options
 	if (!s)
 		return -ENOMEM;
 	s->host = host;
+	s->sock = -1;
+	s->main_after_ready = modinit_opt(opts, "main_after_ready")->boolean;
 	r = sv_init_all(s, modinit_opt(opts, "services"), err, errlen);
+	if (r == 0)
+		r = sv_socket(s, err, errlen);
 	if (r == 0 && (r = host->hold_stop(host)) < 0)
 		snprintf(err, errlen, "cannot hold the stop: %s", strerror(-r));
+	if (r == 0 && s->main_after_ready && (r = host->hold_start(host)) < 0) {
+		snprintf(err, errlen, "cannot hold the start: %s", strerror(-r));
+		host->release_stop(host);
+	}
 	if (r < 0) {
 		sv_free(s);
 		return r;
 	}
 	s->holding = true;
+	s->holding_start = s->main_after_ready;
 	*state = s;
 	return 0;
 }
@@ -545,9 +772,11 @@ static int sv_init(const struct modinit_host *host, const struct modinit_options
 static void sv_on_start(void *state)
 {
 	struct svs *s = state;
+	const struct modinit_host *h = s->host;
 
-	for (size_t i = 0; i < s->n && !s->stopping; i++)
-		sv_start(&s->svc[i]);
+	if (s->sock >= 0 && h->fd_watch(h, s->sock, EPOLLIN, sv_socket_readable, s) < 0)
+		h->log(h, MODINIT_LOG_ERROR, "cannot watch the notify socket: no service becomes ready");
+	sv_progress(s);
 }
 
 /* Nothing starts again; the services stop once the main command is gone
@@ -561,6 +790,7 @@ static void sv_on_shutdown(void *state, int reason)
 	for (size_t i = 0; i < s->n; i++) {
 		struct sv *v = &s->svc[i];
 
+		ml_timer_cancel(&v->ready_timer);
 		if (v->state == SV_BACKOFF || v->state == SV_WAITING) {
 			ml_timer_cancel(&v->timer);
 			sv_set(v, SV_DOWN);
@@ -608,6 +838,12 @@ static const struct modinit_option sv_fields[] = {
 	  .help = "its end for good (not started again) ends the container" },
 	{ .key = "exit_code", .type = MODINIT_OPT_INT,
 	  .help = "the container's exit code when this required service ended it (absent: its status)" },
+	{ .key = "notify", .type = MODINIT_OPT_BOOL, .default_value = "false",
+	  .help = "ready when it sends READY=1 to NOTIFY_SOCKET (else once started)" },
+	{ .key = "ready_timeout", .type = MODINIT_OPT_DURATION,
+	  .help = "with notify: not ready by then, SIGKILL to its group (a failure)" },
+	{ .key = "after_ready", .type = MODINIT_OPT_BOOL, .default_value = "false",
+	  .help = "its first start waits until the service before it is ready" },
 	{ .key = NULL },
 };
 
@@ -615,6 +851,8 @@ static const struct modinit_option sv_opts[] = {
 	{ .key = "services", .type = MODINIT_OPT_LIST_OF, .item_type = MODINIT_OPT_SECTION,
 	  .fields = sv_fields, .required = true,
 	  .help = "the services, started in this order, stopped in reverse" },
+	{ .key = "main_after_ready", .type = MODINIT_OPT_BOOL, .default_value = "false",
+	  .help = "the main command starts once every service is ready" },
 	{ .key = NULL },
 };
 

@@ -14,6 +14,7 @@
  *   action.c     the actions on a failing main command (none, restart,
  *                exit:CODE, signal:SIG) and the restart policy
  *   passwd.c     user and group names from the image's /etc/passwd, /etc/group
+ *   sdnotify.c   the receiving side of systemd's notify protocol
  */
 #ifndef MODLIB_H
 #define MODLIB_H
@@ -24,6 +25,7 @@
 #include <stdio.h>
 #include <sys/socket.h>
 #include <sys/types.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <modinit/module.h>
@@ -231,5 +233,29 @@ int ml_restart_parse(const struct modinit_host *h, const struct modinit_options 
  * an enum ml_acted. */
 int ml_action_run(const struct modinit_host *h, const struct ml_action *a, struct ml_restart *rs,
 		  const char *reason);
+
+/* ---- sdnotify.c ---------------------------------------------------- */
+
+#define ML_SDN_MSG 4096 /* bytes per message (systemd's limit is the datagram) */
+#define ML_SDN_FDS 253  /* SCM_MAX_FD: descriptors a sender may attach */
+
+/* What ml_sdn_recv read. */
+enum { ML_SDN_NONE, ML_SDN_TEXT, ML_SDN_LONG, ML_SDN_BINARY };
+
+/* A datagram socket (non-blocking, close-on-exec, SO_PASSCRED on) bound to
+ * sa: *sock (-1 or a descriptor the caller closes, also on an error). 0
+ * or -errno. */
+int ml_sdn_bind(int *sock, const struct sockaddr_un *sa, socklen_t salen);
+/* An abstract address "PREFIX-<16 random hex digits>" in sa, and the text
+ * NOTIFY_SOCKET gives for it ("@PREFIX-...") in address (len bytes). */
+void ml_sdn_abstract(const struct modinit_host *h, const char *prefix, struct sockaddr_un *sa,
+		     socklen_t *salen, char *address, size_t len);
+/* One datagram from sock into buf (ML_SDN_MSG + 1 bytes), every
+ * descriptor attached to it closed: ML_SDN_NONE when none is waiting;
+ * else *pid is its sender's (SCM_CREDENTIALS; 0 without) and *len its
+ * length, and it is ML_SDN_TEXT (buf holds it, NUL-terminated),
+ * ML_SDN_LONG (longer than ML_SDN_MSG) or ML_SDN_BINARY (a NUL inside).
+ * -errno on an error. */
+int ml_sdn_recv(int sock, char *buf, pid_t *pid, size_t *len);
 
 #endif

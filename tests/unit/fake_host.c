@@ -687,6 +687,14 @@ const char *fake_last_log(const struct fake_host *fh)
 	return fh->nlog ? fh->log[fh->nlog - 1] : "";
 }
 
+bool fake_logged(const struct fake_host *fh, const char *text)
+{
+	for (size_t i = 0; i < fh->nlog; i++)
+		if (strcmp(fh->log[i], text) == 0)
+			return true;
+	return false;
+}
+
 /* Everything fake_yaml and fake_shortcut made, freed by fake_yaml_free. */
 static struct cfg_doc docs[64];
 static size_t ndocs;

@@ -182,6 +182,8 @@ void fake_spawn_exit(struct fake_host *fh, size_t i, int status);
 struct fake_watch *fake_watch_of(struct fake_host *fh, int fd);
 /* The last log line, or "". */
 const char *fake_last_log(const struct fake_host *fh);
+/* true if text is one of the log lines, whole. */
+bool fake_logged(const struct fake_host *fh, const char *text);
 
 /* A config tree from YAML text, parsed by modinit's own parser (so lines
  * and columns are real: the text is "test.yaml"). Trees live until

@@ -144,14 +144,6 @@ static const char *with_pid(const char *fmt)
 	return line;
 }
 
-static bool logged(const char *text)
-{
-	for (size_t i = 0; i < fh.nlog; i++)
-		if (strcmp(fh.log[i], text) == 0)
-			return true;
-	return false;
-}
-
 static size_t open_fds(void)
 {
 	DIR *d = opendir("/proc/self/fd");
@@ -192,7 +184,8 @@ static void test_socket_and_ready(void **state)
 	assert_true(fh.ready);
 	assert_int_equal(fh.health, MODINIT_HEALTH_HEALTHY);
 	assert_string_equal(fh.status, "ready: Serving on :8080 (watchdog 0 ms, restarts 0)");
-	assert_true(logged(with_pid("info: notify: the main command (pid %d) is ready (READY=1)")));
+	assert_true(fake_logged(&fh, with_pid("info: notify: the main command (pid %d) is ready "
+					      "(READY=1)")));
 	snprintf(line, sizeof(line),
 		 "{\"state\": \"ready\", \"ready\": true, \"pid\": %d, \"status\": \"Serving on "
 		 ":8080\", \"watchdog_ms\": 0, \"restarts\": 0}\n",
@@ -340,8 +333,8 @@ static void test_notification_fd(void **state)
 	assert_int_equal(write(fh.passfd_fd[0], "\n", 1), 1);
 	readable();
 	assert_true(fh.ready);
-	assert_true(logged(with_pid("info: notify: the main command (pid %d) is ready "
-				    "(notification_fd)")));
+	assert_true(fake_logged(&fh, with_pid("info: notify: the main command (pid %d) is ready "
+					      "(notification_fd)")));
 	/* Read empty: nothing blocks, nothing changes. */
 	readable();
 	assert_true(fh.ready);
@@ -417,7 +410,7 @@ static void test_watchdog(void **state)
 	say("WATCHDOG=1\nREADY=1");
 	readable();
 	assert_int_equal(fh.health, MODINIT_HEALTH_HEALTHY);
-	assert_true(logged("info: notify: watchdog: fed again"));
+	assert_true(fake_logged(&fh, "info: notify: watchdog: fed again"));
 	/* The command shortens its own interval. */
 	say("WATCHDOG_USEC=500000");
 	readable();

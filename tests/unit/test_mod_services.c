@@ -3,7 +3,11 @@
  * required service ending the container, the stop held until the main
  * command is gone and then done in reverse order with each service's own
  * stop signal and grace, the published status, and the configuration
- * errors. kill() is wrapped: the module must signal through the host. */
+ * errors; readiness: the start order held by after_ready until the
+ * service before is ready (READY=1 from its session) or down for good,
+ * the main command's start held by main_after_ready, ready_timeout's
+ * SIGKILL. kill() is wrapped: the module must signal through the host;
+ * getsid() is wrapped: the sessions of the fake services are made up. */
 #include "config.h"
 
 #include <errno.h>
@@ -15,6 +19,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -38,10 +45,24 @@ int __wrap_kill(pid_t pid, int sig)
 	return 0;
 }
 
+/* The session getsid() gives for this process, the sender of the test's
+ * messages: a fake service's pid makes it one of that service's. */
+static pid_t sender_sid;
+
+pid_t __wrap_getsid(pid_t pid);
+pid_t __wrap_getsid(pid_t pid)
+{
+	if (pid == getpid())
+		return sender_sid;
+	errno = ESRCH;
+	return -1;
+}
+
 static int setup(void **state)
 {
 	(void)state;
 	nkills = 0;
+	sender_sid = 1;
 	return 0;
 }
 
@@ -345,6 +366,183 @@ static void test_user(void **state)
 	assert_string_equal(env_of(s, "LOGNAME"), "4242");
 }
 
+/* ---- readiness ---- */
+
+/* Started and held as modinit does: the phase stays STARTING while the
+ * main command's start is held. */
+static void start_held(const char *yaml)
+{
+	start(yaml);
+	fh.phase = FAKE_STARTING;
+}
+
+/* msg to the socket in the environment of the service spawned as i, from
+ * a sender in session sid; then the module reads it, as after a wake-up. */
+static void notify(size_t i, pid_t sid, const char *msg)
+{
+	const char *address = env_of(&fh.spawns[i], "NOTIFY_SOCKET");
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct fake_watch *w;
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	assert_non_null(address);
+	assert_int_equal(address[0], '@');
+	assert_true(fd >= 0);
+	memcpy(sa.sun_path + 1, address + 1, strlen(address) - 1);
+	assert_int_equal(sendto(fd, msg, strlen(msg), 0, (struct sockaddr *)&sa,
+				(socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(address))),
+			 (ssize_t)strlen(msg));
+	close(fd);
+	assert_int_equal(fh.nwatches, 1);
+	w = &fh.watches[0];
+	assert_true(w->live);
+	sender_sid = sid;
+	w->cb(w->arg, w->fd, EPOLLIN);
+}
+
+static const char chain[] =
+	"{name: services, main_after_ready: true, services: ["
+	"{name: db, command: [pg], notify: true, ready_timeout: 5s},"
+	"{name: app, command: [app], after_ready: true},"
+	"{name: cron, command: [cron]}]}";
+
+/* app waits for db's READY=1, and cron, listed after app, with it; the
+ * main command's start is released once all three are ready. Only db
+ * gets NOTIFY_SOCKET. */
+static void test_after_ready(void **state)
+{
+	char line[128];
+
+	(void)state;
+	start_held(chain);
+	assert_true(fh.holds_start);
+	assert_int_equal(fh.nspawns, 1);
+	assert_string_equal(fh.spawns[0].argv[0], "pg");
+	assert_int_equal(strncmp(env_of(&fh.spawns[0], "NOTIFY_SOCKET"), "@modinit-services-", 18),
+			 0);
+	assert_int_equal(strlen(env_of(&fh.spawns[0], "NOTIFY_SOCKET")), 18 + 16);
+	assert_string_equal(fh.status, "db starting (pid 1000, restarts 0, last none); "
+				       "app waiting (restarts 0, last none); "
+				       "cron waiting (restarts 0, last none)");
+	assert_int_equal(fake_pending(&fh), 1); /* the ready timeout */
+
+	/* Not READY=1, or not from db's session: nothing moves. */
+	notify(0, 1000, "STATUS=loading\nREADY=0");
+	notify(0, 4242, "READY=1");
+	snprintf(line, sizeof(line),
+		 "debug: services: ignored a message from pid %d: in no notify service's session",
+		 (int)getpid());
+	assert_true(fake_logged(&fh, line));
+	assert_int_equal(fh.nspawns, 1);
+	assert_true(fh.holds_start);
+
+	notify(0, 1000, "STATUS=up\nREADY=1");
+	assert_true(fake_logged(&fh, "info: services: service db is ready"));
+	assert_int_equal(fh.nspawns, 3);
+	assert_string_equal(fh.spawns[1].argv[0], "app");
+	assert_string_equal(fh.spawns[2].argv[0], "cron");
+	assert_null(fh.spawns[1].opts.env);
+	assert_false(fh.holds_start);
+	assert_int_equal(fh.nrelease_start, 1);
+	assert_string_equal(fake_last_log(&fh),
+			    "info: services: every service is ready: starting the main command");
+	assert_string_equal(fh.status, "db running (pid 1000, restarts 0, last none); "
+				       "app running (pid 1001, restarts 0, last none); "
+				       "cron running (pid 1002, restarts 0, last none)");
+	assert_int_equal(fake_pending(&fh), 0);
+
+	/* Ready once: a second READY=1 changes nothing. */
+	notify(0, 1000, "READY=1");
+	assert_int_equal(fh.nrelease_start, 1);
+	assert_int_equal(fh.nspawns, 3);
+}
+
+/* Not ready within ready_timeout: SIGKILL to its group, a failure its
+ * restart policy answers; the restarted db must be ready again before
+ * the order goes on. */
+static void test_ready_timeout(void **state)
+{
+	(void)state;
+	start_held(chain);
+	fake_advance(&fh, 4999);
+	assert_int_equal(fh.nhelper_signals, 0);
+	fake_advance(&fh, 1);
+	assert_string_equal(fake_last_log(&fh),
+			    "warning: services: service db is not ready 5000 ms after its start: SIGKILL");
+	assert_int_equal(fh.nhelper_signals, 1);
+	assert_int_equal(fh.helper_sig_pid[0], 1000);
+	assert_int_equal(fh.helper_sig_signo[0], SIGKILL);
+	assert_true(fh.helper_sig_group[0]);
+	fake_spawn_exit(&fh, 0, SIGKILL);
+	assert_string_equal(fake_last_log(&fh),
+			    "info: services: service db killed by signal 9: starting it again in 1000 ms");
+	fake_advance(&fh, 1000);
+	assert_int_equal(fh.nspawns, 2);
+	assert_string_equal(fh.spawns[1].argv[0], "pg");
+	assert_true(fh.holds_start);
+	/* The old session is gone: only the new one counts. */
+	notify(1, 1000, "READY=1");
+	assert_int_equal(fh.nspawns, 2);
+	notify(1, 1001, "READY=1");
+	assert_int_equal(fh.nspawns, 4);
+	assert_false(fh.holds_start);
+}
+
+/* The service waited for is down for good before it was ready: the next
+ * starts anyway, with a warning; the main command's start is released. */
+static void test_after_ready_down(void **state)
+{
+	(void)state;
+	start_held("{name: services, main_after_ready: true, services: ["
+		   "{name: db, command: [pg], notify: true, restart: never},"
+		   "{name: app, command: [app], after_ready: true}]}");
+	assert_int_equal(fake_pending(&fh), 0); /* no ready_timeout: none armed */
+	fake_spawn_exit(&fh, 0, 1 << 8);
+	assert_true(fake_logged(&fh, "warning: services: service app starts although db, which it waits "
+			   "for, is down"));
+	assert_int_equal(fh.nspawns, 2);
+	assert_false(fh.holds_start);
+	assert_int_equal(fh.nrelease_start, 1);
+}
+
+/* The end while held: nothing more starts, the ready timer goes, the
+ * start is not released (modinit ends a held run itself). */
+static void test_shutdown_while_held(void **state)
+{
+	(void)state;
+	start_held(chain);
+	fh.main_pid = 0;
+	modinit_module.on_shutdown(st, MODINIT_SHUTDOWN_REQUESTED);
+	assert_int_equal(fh.nhelper_signals, 1); /* db's stop signal */
+	assert_int_equal(fake_pending(&fh), 1);  /* its grace, not the ready timeout */
+	fake_spawn_exit(&fh, 0, SIGTERM);
+	assert_int_equal(fh.nspawns, 1);
+	assert_int_equal(fh.nrelease_start, 0);
+	assert_false(fh.holds_stop);
+	assert_string_equal(fh.status, "db down (restarts 0, last killed by signal 15); "
+				       "app down (restarts 0, last none); "
+				       "cron down (restarts 0, last none)");
+}
+
+/* Without main_after_ready the main command's start is not held, and a
+ * dry run binds no socket. */
+static void test_no_hold(void **state)
+{
+	(void)state;
+	start("{name: services, services: [{name: db, command: [pg], notify: true}]}");
+	assert_false(fh.holds_start);
+	assert_int_equal(fh.nwatches, 1);
+	fake_unload(&fh, &modinit_module, &st);
+	fake_host_init(&fh, "services");
+	fh.dry_run = true;
+	assert_int_equal(fake_init(&fh, &modinit_module,
+				   fake_yaml("{name: services, main_after_ready: true, services: "
+					     "[{name: db, command: [pg], notify: true}]}"),
+				   &st, err, sizeof(err)),
+			 0);
+	assert_int_equal(fh.nwatches, 0);
+}
+
 static void expect_error(const char *yaml, const char *msg)
 {
 	assert_int_equal(load(yaml), -EINVAL);
@@ -381,6 +579,18 @@ static void test_config_errors(void **state)
 	expect_error("{name: services, services: [{name: a, command: [x], restart: sometimes}]}",
 		     "test.yaml:1:62: services: services: item 1: restart: expected always, "
 		     "on-failure or never, got \"sometimes\"");
+	expect_error("{name: services, services: [{name: a, command: [x], ready_timeout: 5s}]}",
+		     "test.yaml:1:68: services: services: a: ready_timeout: needs notify: true");
+	expect_error("{name: services, services: [{name: a, command: [x], notify: true,"
+		     " ready_timeout: 0s}]}",
+		     "test.yaml:1:82: services: services: a: ready_timeout: expected more than 0");
+	expect_error("{name: services, services: [{name: a, command: [x], after_ready: true}]}",
+		     "test.yaml:1:66: services: services: a: after_ready: the first service has "
+		     "none before it");
+	expect_error("{name: services, services: [{name: a, command: [x], notify: true,"
+		     " env: {NOTIFY_SOCKET: /x}}]}",
+		     "test.yaml:1:73: services: services: a: env: NOTIFY_SOCKET is the module's "
+		     "with notify: true");
 }
 
 /* hold_stop as modinit answers in mode exec or outside init. */
@@ -424,6 +634,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_ends_while_stopping, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_main_restart, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_user, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_after_ready, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ready_timeout, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_after_ready_down, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_shutdown_while_held, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_hold, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_config_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_host_refuses, setup, teardown),
 	};
