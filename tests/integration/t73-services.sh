@@ -5,11 +5,12 @@
 # SIGKILL after its own grace, a required service's end ending the
 # container with its status (or exit_code), restarts per policy up to
 # max_restarts, user and output passed through untouched, the published
-# status, and no process left behind.
+# status, readiness (notify, after_ready, main_after_ready, ready_timeout)
+# and no process left behind.
 . "$MODINIT_SRCDIR/tests/integration/lib.sh"
 need_root_ns
 command -v jq >/dev/null 2>&1 || skip_all "jq is needed to read the status document"
-plan 21
+plan 29
 MP="--module-path $MODINIT_MODDIR"
 ST=$WORK/st
 # go: let the process waiting on $WORK/go on, bounded if none waits.
@@ -172,4 +173,65 @@ expect_eq "output: the main command's status (0)" 0 "$?"
 expect_eq "output: its stdout is modinit's, as written; ids, HOME, USER, env, cwd" \
 	"4242:4242 / 4242 hi $WORK/srv" "$(cat "$WORK/out")"
 expect_eq "output: its stderr too" "to stderr" "$(grep -v '^modinit: ' "$WORK/err")"
+
+# --- readiness: web waits for db's READY=1, the main command for both -------
+rm -rf "$ST"
+SDN="python3 $MODINIT_SRCDIR/tests/helpers/sdnotify.py"
+rm -f "$WORK/go"
+mkfifo "$WORK/go"
+cat >"$WORK/ready.yaml" <<EOC
+modules:
+  - name: services
+    main_after_ready: true
+    services:
+      - name: db
+        command: [sh, -c, 'echo db >>$WORK/order; read x <$WORK/go; exec $SDN READY=1 sleep 1000']
+        notify: true
+      - name: web
+        command: [sh, -c, 'echo web >>$WORK/order; exec sleep 1000']
+        after_ready: true
+EOC
+bg_pid1 $MP --state-dir "$ST" -c "$WORK/ready.yaml" -- sh -c 'echo main >>"$1"; exit 7' sh "$WORK/order" \
+	2>"$WORK/err"
+wait_grep "$WORK/order" db
+expect_eq "readiness: while db is not ready, only db runs" db "$(cat "$WORK/order")"
+expect_match "readiness: db starting, web waiting, in the status" \
+	'^db starting \(pid [0-9]+, restarts 0, last none\); web waiting ' "$(svc_status)"
+go
+wait "$BG"
+expect_eq "readiness: the main command's status (7)" 7 "$?"
+# web and the main command are forked in that order (the lines below), but
+# which of the two writes first is the scheduler's choice.
+expect_eq "readiness: db first, then web and the main command ran" \
+	"db main web" "$(sed 1q "$WORK/order") $(sed 1d "$WORK/order" | sort | paste -sd ' ')"
+expect_eq "readiness: the lines say why" \
+"modinit: info: services: service db started (pid P)
+modinit: info: services: service db is ready
+modinit: info: services: service web started (pid P)
+modinit: info: services: every service is ready: starting the main command" \
+	"$(modlines "$WORK/err" | grep -v 'stopp')"
+
+# --- ready_timeout: a required service that never becomes ready --------------
+rm -rf "$ST"
+cat >"$WORK/rt.yaml" <<EOC
+modules:
+  - name: services
+    main_after_ready: true
+    services:
+      - name: slow
+        command: [sleep, '1000']
+        notify: true
+        ready_timeout: 200ms
+        required: true
+        restart: never
+EOC
+pid1 $MP --state-dir "$ST" -c "$WORK/rt.yaml" -- sh -c 'echo main >>"$1"' sh "$WORK/order2" \
+	2>"$WORK/err"
+expect_eq "ready_timeout: the killed service's status ends the container (137)" 137 "$?"
+expect_eq "ready_timeout: the main command never started" no \
+	"$(test -e "$WORK/order2" && echo yes || echo no)"
+expect_eq "ready_timeout: SIGKILL after 200 ms, then the required rule" \
+"modinit: info: services: service slow started (pid P)
+modinit: warning: services: service slow is not ready 200 ms after its start: SIGKILL" \
+	"$(modlines "$WORK/err" | sed -n 1,2p)"
 finish
