@@ -108,8 +108,7 @@ struct svs {
 	bool holding;          /* hold_stop succeeded and is not released */
 	size_t next_stop;      /* services [0, next_stop) are still to stop */
 	size_t next_start;     /* services [next_start, n) never started yet */
-	bool main_after_ready; /* the main command's start is held ... */
-	bool holding_start;    /* ... and not released yet */
+	bool holding_start;    /* main_after_ready: the main command's start is held */
 	int sock;              /* the notify socket; -1 without */
 	char address[sizeof(((struct sockaddr_un *)0)->sun_path) + 1]; /* NOTIFY_SOCKET */
 };
@@ -738,6 +737,7 @@ static int sv_init(const struct modinit_host *host, const struct modinit_options
 		   void **state, char *err, size_t errlen)
 {
 	struct svs *s;
+	bool hold_start = modinit_opt(opts, "main_after_ready")->boolean;
 	int r;
 
 	if (!MODINIT_HOST_HAS(host, hold_stop)) {
@@ -749,13 +749,12 @@ static int sv_init(const struct modinit_host *host, const struct modinit_options
 		return -ENOMEM;
 	s->host = host;
 	s->sock = -1;
-	s->main_after_ready = modinit_opt(opts, "main_after_ready")->boolean;
 	r = sv_init_all(s, modinit_opt(opts, "services"), err, errlen);
 	if (r == 0)
 		r = sv_socket(s, err, errlen);
 	if (r == 0 && (r = host->hold_stop(host)) < 0)
 		snprintf(err, errlen, "cannot hold the stop: %s", strerror(-r));
-	if (r == 0 && s->main_after_ready && (r = host->hold_start(host)) < 0) {
+	if (r == 0 && hold_start && (r = host->hold_start(host)) < 0) {
 		snprintf(err, errlen, "cannot hold the start: %s", strerror(-r));
 		host->release_stop(host);
 	}
@@ -764,7 +763,7 @@ static int sv_init(const struct modinit_host *host, const struct modinit_options
 		return r;
 	}
 	s->holding = true;
-	s->holding_start = s->main_after_ready;
+	s->holding_start = hold_start;
 	*state = s;
 	return 0;
 }
